@@ -1,0 +1,49 @@
+# mnlab: thin front door over CMake/CTest. Everything builds into build/.
+#   make            build everything (the CLI is build/mnlab)
+#   make run        build, then run the main job
+#   make test       build, then run every test (unit, verification, ASan+UBSan,
+#                   firmware suites, Cortex-M self-test in QEMU)
+#   make bench      benchmarks: throughput, real-time factor, ratios
+#   make firmware   cross-build the Cortex-M image and print its size
+#   make firmware-qemu  boot the image in QEMU and run its self-test
+#   make lint       clang-format check, cppcheck, clang-tidy
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: all bootstrap configure run test bench firmware firmware-qemu lint format clean
+
+all: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+bootstrap:
+	@scripts/bootstrap
+
+configure: bootstrap
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+run: all
+	./$(BUILD)/mnlab run
+
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: all
+	./scripts/bench $(BUILD)
+
+firmware: configure
+	cmake --build $(BUILD) --target firmware_image -j $(JOBS)
+	@arm-none-eabi-size $(BUILD)/firmware-arm/mnpen.elf
+	@./scripts/firmware-budget $(BUILD)/firmware-arm/mnpen.elf
+
+firmware-qemu: firmware
+	cd $(BUILD) && ctest --output-on-failure -R '^firmware_qemu$$'
+
+lint: configure
+	./scripts/lint $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

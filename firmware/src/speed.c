@@ -1,0 +1,93 @@
+/*
+ * Stroke-rate controller; see speed.h for the design. The feed-forward is
+ * computed in millivolts (what the bridge must put across the motor) and
+ * turned into duty by the measured battery voltage, so a sagging battery
+ * is compensated as long as there is duty headroom.
+ */
+#include "mnpen/speed.h"
+
+#include "mnpen/hal.h"
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+void mnpen_speed_init(mnpen_speed *s, const mnpen_speed_config *cfg, int regulated) {
+  s->cfg = cfg;
+  s->target_mhz = 0;
+  s->ramp_mhz = 0;
+  s->integ_q16 = 0;
+  s->duty = 0;
+  s->regulated = regulated;
+}
+
+void mnpen_speed_start(mnpen_speed *s, uint32_t target_mhz) {
+  s->target_mhz = target_mhz;
+  s->ramp_mhz = 0;
+  s->integ_q16 = 0;
+  s->duty = 0;
+}
+
+void mnpen_speed_set_target(mnpen_speed *s, uint32_t target_mhz) {
+  s->target_mhz = target_mhz;
+}
+
+void mnpen_speed_stop(mnpen_speed *s) {
+  s->target_mhz = 0;
+  s->ramp_mhz = 0;
+  s->integ_q16 = 0;
+  s->duty = 0;
+}
+
+/* Voltage the motor needs at a speed and current, in mV. */
+static int64_t feedforward_mv(const mnpen_speed_config *c, uint32_t speed_mhz,
+                              int32_t current_ma) {
+  int64_t emf_mv = (int64_t)c->ke_nv_per_mhz * speed_mhz / 1000000;
+  int64_t ir_mv = (int64_t)c->r_mohm * current_ma / 1000 * c->ir_comp_pct / 100;
+  return emf_mv + ir_mv;
+}
+
+static uint16_t mv_to_duty(int64_t mv, uint16_t battery_mv) {
+  if (battery_mv == 0u) {
+    return 0;
+  }
+  return (uint16_t)clamp64(mv * MNPEN_DUTY_FULL / battery_mv, 0, MNPEN_DUTY_FULL);
+}
+
+uint16_t mnpen_speed_update(mnpen_speed *s, uint32_t measured_mhz, int32_t current_ma,
+                            uint16_t battery_mv) {
+  const mnpen_speed_config *c = s->cfg;
+
+  /* Ramp the setpoint towards the target in both directions. */
+  if (s->ramp_mhz < s->target_mhz) {
+    uint32_t room = s->target_mhz - s->ramp_mhz;
+    s->ramp_mhz += room < c->ramp_mhz_per_tick ? room : c->ramp_mhz_per_tick;
+  } else if (s->ramp_mhz > s->target_mhz) {
+    uint32_t room = s->ramp_mhz - s->target_mhz;
+    s->ramp_mhz -= room < c->ramp_mhz_per_tick ? room : c->ramp_mhz_per_tick;
+  }
+
+  if (!s->regulated) {
+    /* A cheap pen: the duty that gives the set speed unloaded on a nominal
+     * battery, blind to load and to battery voltage. */
+    s->duty = mv_to_duty(feedforward_mv(c, s->ramp_mhz, 0), c->nominal_mv);
+    return s->duty;
+  }
+
+  int64_t err = (int64_t)s->ramp_mhz - (int64_t)measured_mhz;
+  int64_t ff = (int64_t)mv_to_duty(feedforward_mv(c, s->ramp_mhz, current_ma), battery_mv);
+  int64_t p = (int64_t)c->kp_q16 * err;
+  int64_t full_q16 = (int64_t)MNPEN_DUTY_FULL << 16;
+  int64_t unsat_q16 = (ff << 16) + p + s->integ_q16;
+
+  /* Conditional integration: do not wind further into a saturated side. */
+  int saturated_high = unsat_q16 >= full_q16 && err > 0;
+  int saturated_low = unsat_q16 <= 0 && err < 0;
+  if (!saturated_high && !saturated_low) {
+    s->integ_q16 = clamp64(s->integ_q16 + (int64_t)c->ki_q16 * err, -full_q16, full_q16);
+  }
+
+  int64_t out_q16 = (ff << 16) + p + s->integ_q16;
+  s->duty = (uint16_t)(clamp64(out_q16, 0, full_q16) >> 16);
+  return s->duty;
+}
