@@ -57,9 +57,10 @@ const mnpen_hal *mnpen_board_hal(void);
  * -nographic); blocking, no formatting. */
 void mnpen_board_puts(const char *s);
 
-/* The lower half of the stack reservation, which main() has not reached
- * yet at boot: the power-on RAM test runs over it, so it costs no RAM of
- * its own. */
+/* The part of the stack reservation below the caller's frame less a
+ * headroom for the self-test's own calls: main() has not reached it yet at
+ * boot, so the power-on RAM test runs over it and costs no RAM of its own.
+ * Call from main() before anything deep. */
 void mnpen_board_ram_scratch(uint32_t **words, size_t *count);
 
 /* Flash emulation (board_flash.c), the hal's flash operations. */
