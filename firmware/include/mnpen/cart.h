@@ -28,14 +28,21 @@ typedef enum {
 } mnpen_cart_status;
 
 typedef struct {
-  uint64_t id;        /* valid once the ID was read */
-  int authenticated;  /* MAC verified on this insertion */
-  int burned;         /* use flag set and confirmed on this insertion */
+  uint64_t id;       /* valid once the ID was read */
+  int authenticated; /* MAC verified on this insertion */
+  int burned;        /* use flag set and confirmed on this insertion */
 } mnpen_cart;
 
 /* Derives the cartridge key from the master key and the cartridge ID. */
 void mnpen_cart_derive_key(const uint8_t master[MNPEN_CART_KEY_LEN], uint64_t id,
                            uint8_t key[MNPEN_CART_KEY_LEN]);
+
+/* MAC of a chip's answer: HMAC-SHA256(key, "MNCR" || id_be64 || nonce ||
+ * flag). Used by the pen to verify and by the chip model (cartchip.h) to
+ * answer, so both sides share one definition of the protocol. */
+void mnpen_cart_mac(const uint8_t key[MNPEN_CART_KEY_LEN], uint64_t id,
+                    const uint8_t nonce[MNPEN_CART_NONCE_LEN], uint8_t flag,
+                    uint8_t mac[MNPEN_CART_MAC_LEN]);
 
 /* The cartridge check; fills *cart and returns an mnpen_cart_status. */
 int mnpen_cart_check(mnpen_cart *cart, const mnpen_hal *hal,
