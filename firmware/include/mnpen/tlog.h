@@ -8,6 +8,13 @@
  * being written: mount() scans the flash, keeps every record whose CRC
  * verifies, and resumes appending after the last good one, past any torn
  * slot, since NOR cannot rewrite a half-programmed slot.
+ *
+ * A sector is erased only when the write head needs it, and only a sector
+ * that reads fully erased is written into, so the debris of a torn erase is
+ * erased again before use rather than mixed with new records. Record
+ * layout (32 bytes, little-endian, CRC-32 of bytes 0..27 last):
+ *   0 seq  4 time_ms  8 cartridge_id  16 speed_mhz  20 strokes
+ *   24 depth_um  26 type  27 code  28 crc32
  */
 #ifndef MNPEN_TLOG_H
 #define MNPEN_TLOG_H
@@ -25,38 +32,62 @@ typedef enum {
 } mnpen_log_type;
 
 typedef struct {
-  uint32_t seq;          /* assigned by append(), strictly increasing */
-  uint32_t time_ms;      /* pen uptime */
+  uint32_t seq;     /* assigned by append(), strictly increasing */
+  uint32_t time_ms; /* pen uptime */
   uint64_t cartridge_id;
   uint32_t speed_mhz;
   uint32_t strokes;
   uint16_t depth_um;
-  uint8_t type;          /* mnpen_log_type */
-  int8_t code;           /* type-specific code */
+  uint8_t type; /* mnpen_log_type */
+  int8_t code;  /* type-specific code */
 } mnpen_log_record;
+
+/* Largest ring mount() accepts: bounds the per-sector index below. */
+#define MNPEN_LOG_MAX_SECTORS 32u
 
 typedef struct {
   const mnpen_hal *hal;
-  uint32_t slots;      /* record slots in the whole ring */
-  uint32_t head;       /* slot of the oldest good record */
-  uint32_t next;       /* slot the next append writes */
-  uint32_t count;      /* good records in the ring */
+  uint32_t slots; /* record slots in the whole ring */
+  uint32_t head;  /* slot of the oldest good record */
+  uint32_t next;  /* slot the next append writes */
+  uint32_t count; /* good records in the ring */
   uint32_t next_seq;
+
+  uint32_t slots_per_sector;
+  uint32_t dropped;                     /* records lost to erasing the oldest sector, since mount */
+  uint32_t skipped;                     /* torn or unwritable slots passed over, since mount */
+  uint8_t ready;                        /* the sector of `next` is erased from `next` to its end */
+  uint16_t kept[MNPEN_LOG_MAX_SECTORS]; /* good records in each sector */
 } mnpen_log;
 
 enum {
   MNPEN_LOG_OK = 0,
   MNPEN_LOG_EIO = -1,     /* flash operation failed */
   MNPEN_LOG_ERANGE = -2,  /* index past the end */
-  MNPEN_LOG_EGEOM = -3    /* flash geometry unusable */
+  MNPEN_LOG_EGEOM = -3,   /* flash geometry unusable */
+  MNPEN_LOG_ECORRUPT = -4 /* verify(): flash and index disagree */
 };
 
 #define MNPEN_LOG_RECORD_BYTES 32u
 
+/* Scans the flash and rebuilds the index; never writes. Geometry: sectors
+ * a multiple of MNPEN_LOG_RECORD_BYTES, 2 .. MNPEN_LOG_MAX_SECTORS of them. */
 int mnpen_log_mount(mnpen_log *log, const mnpen_hal *hal);
+/* Stores *rec, setting rec->seq. Erases the oldest sector when the head
+ * needs it. On error nothing is acknowledged; the log stays usable. */
 int mnpen_log_append(mnpen_log *log, mnpen_log_record *rec);
 uint32_t mnpen_log_count(const mnpen_log *log);
-/* Record i, 0 the oldest kept. */
+/* Record i, 0 the oldest kept. The CRC is checked again on every read. */
 int mnpen_log_read(const mnpen_log *log, uint32_t i, mnpen_log_record *out);
+
+/* log_intact: rescans the flash and returns MNPEN_LOG_OK when every kept
+ * record reads back with a good CRC, their seqs strictly increase, and
+ * the flash holds no good record the index does not count. */
+int mnpen_log_verify(const mnpen_log *log);
+
+/* The slot format, for tools that read a flash image. decode() returns
+ * MNPEN_LOG_OK only when the CRC verifies. */
+void mnpen_log_encode(const mnpen_log_record *rec, uint8_t out[MNPEN_LOG_RECORD_BYTES]);
+int mnpen_log_decode(const uint8_t in[MNPEN_LOG_RECORD_BYTES], mnpen_log_record *rec);
 
 #endif /* MNPEN_TLOG_H */
