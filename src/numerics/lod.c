@@ -56,7 +56,7 @@ struct mn_lod {
 
   /* Reactions. */
   double *lam, *src, *E, *S; /* nz (layered) */
-  double *ones, *zeros;      /* nz: no fused reaction */
+  double *ones, *zeros;      /* max(nx, ny, nz): no fused reaction */
   float *lam_v, *src_v, *E_v, *S_v;
   double react_tau;
 
@@ -230,12 +230,18 @@ static int alloc_all(mn_lod *s) {
   s->src = dalloc(s, nz);
   s->E = dalloc(s, nz);
   s->S = dalloc(s, nz);
-  s->ones = dalloc(s, nz);
-  s->zeros = dalloc(s, nz);
+  /* ones/zeros stand in for "no fused reaction" on lines of any axis */
+  size_t nmax = nz;
+  if ((size_t)s->ny > nmax)
+    nmax = (size_t)s->ny;
+  if ((size_t)s->nx > nmax)
+    nmax = (size_t)s->nx;
+  s->ones = dalloc(s, nmax);
+  s->zeros = dalloc(s, nmax);
   if (!s->top_in || !s->top_dgc || !s->bot_in || !s->bot_dgc || !s->top_b || !s->bot_b || !s->lam ||
       !s->src || !s->E || !s->S || !s->ones || !s->zeros)
     return MN_NUM_ENOMEM;
-  for (size_t k = 0; k < nz; k++)
+  for (size_t k = 0; k < nmax; k++)
     s->ones[k] = 1.0;
   if (s->layered) {
     s->D = dalloc(s, nz);
@@ -277,11 +283,6 @@ static int alloc_all(mn_lod *s) {
   }
   /* Scratch: one bundle of the largest sweep per thread. */
   size_t lanes = (size_t)s->nx > MN_LOD_XBLOCK ? (size_t)s->nx : MN_LOD_XBLOCK;
-  size_t nmax = (size_t)s->nz;
-  if ((size_t)s->ny > nmax)
-    nmax = (size_t)s->ny;
-  if ((size_t)s->nx > nmax)
-    nmax = (size_t)s->nx;
   s->scr_n = nmax;
   s->scr_lanes = lanes;
   s->scr = mn_mem_alloc(&s->alloc, (size_t)s->nth * sizeof(scratch));
