@@ -137,8 +137,13 @@ static uint32_t oldest_sector(const mnpen_log *log) {
 /* Slot of the i-th good record of sector s (i < kept[s]). */
 static int locate_in_sector(const mnpen_log *log, uint32_t s, uint32_t i, uint32_t *slot) {
   uint32_t first = s * log->slots_per_sector;
-  if (log->kept[s] == log->slots_per_sector) {
-    *slot = first + i; /* no hole: direct */
+  /* No hole, either a full sector or the head's sector filled up to the
+   * head: index directly instead of scanning. */
+  uint32_t filled = s == sector_of(log, log->next) && log->next % log->slots_per_sector != 0u
+                        ? log->next % log->slots_per_sector
+                        : log->slots_per_sector;
+  if (log->kept[s] == filled) {
+    *slot = first + i;
     return MNPEN_LOG_OK;
   }
   for (uint32_t k = 0; k < log->slots_per_sector; k++) {
