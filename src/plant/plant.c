@@ -53,14 +53,18 @@ struct mn_plant {
   double v_src;
   double decay;    /* exp(-dt / tau) */
   double avg_keep; /* weight of the initial current in the step's mean */
-  double mech_den;
+  double inv_mech_den;
+  double friction_dw;  /* speed one step of Coulomb friction removes */
+  double in_skin_from; /* cam angles where the tip can be past the face */
+  double in_skin_to;
 
   /* State. */
   double t;
   double carry; /* part of the requested time not yet stepped */
   double i;
   double w;
-  double phi; /* unwrapped cam angle */
+  double phi;   /* unwrapped cam angle */
+  double theta; /* the same, wrapped to 0..2 pi */
   int punctured;
   double force;
   double torque;
@@ -185,7 +189,16 @@ static void prepare(mn_plant *p) {
   p->decay = exp(-dt / tau);
   p->avg_keep = tau / dt * (1.0 - p->decay);
   double k = m->torque_constant;
-  p->mech_den = p->inertia + dt * (m->viscous_damping + (1.0 - p->avg_keep) * k * k / p->r_eff);
+  double mech_den = p->inertia + dt * (m->viscous_damping + (1.0 - p->avg_keep) * k * k / p->r_eff);
+  p->inv_mech_den = 1.0 / mech_den;
+  p->friction_dw = dt * m->friction_torque / mech_den;
+  /* The tip is past the face where cos(theta) < 2 depth / stroke - 1: an
+   * arc around bottom dead centre. Outside it no contact is possible, and
+   * the step needs no trigonometry. */
+  double c = 2.0 * p->depth.position / p->prm.cam.stroke - 1.0;
+  double a = c >= 1.0 ? 0.0 : (c <= -1.0 ? M_PI : acos(c));
+  p->in_skin_from = a;
+  p->in_skin_to = TWO_PI - a;
 }
 
 /* Coulomb friction as an impulse: stops the rotor, never reverses it. */
@@ -286,18 +299,19 @@ static void events(mn_plant *p, double phi0, double phi1, double t0) {
 static void needle_load(mn_plant *p) {
   p->force = 0.0;
   p->torque = 0.0;
-  if (!p->in_contact || p->needles == 0) {
+  if (!p->in_contact || p->needles == 0 || p->theta <= p->in_skin_from ||
+      p->theta >= p->in_skin_to) {
     p->punctured = 0;
     return;
   }
   double half = 0.5 * p->prm.cam.stroke;
-  double c = cos(p->phi);
+  double c = cos(p->theta);
   double protrusion = p->depth.position - half * (1.0 + c);
   if (protrusion <= 0.0) {
     p->punctured = 0;
     return;
   }
-  double lever = half * sin(p->phi); /* d protrusion / d theta */
+  double lever = half * sin(p->theta); /* d protrusion / d theta */
   double f = mn_contact_force(&p->contact, &p->punctured, protrusion, lever * p->w);
   p->force = f * p->needles;
   p->torque = p->force * lever;
@@ -330,8 +344,8 @@ static void step(mn_plant *p, step_totals *acc) {
     if (!p->jammed) {
       double g = p->avg_keep;
       double drive = k * ((1.0 - g) * p->v_src / p->r_eff + g * i0) - p->torque;
-      double w_free = (p->inertia * w0 + dt * drive) / p->mech_den;
-      w1 = apply_friction(w_free, dt * m->friction_torque / p->mech_den);
+      double w_free = (p->inertia * w0 + dt * drive) * p->inv_mech_den;
+      w1 = apply_friction(w_free, p->friction_dw);
     }
     double i_inf = (p->v_src - k * w1) / p->r_eff;
     i_mean = i_inf + (i0 - i_inf) * p->avg_keep;
@@ -355,8 +369,15 @@ static void step(mn_plant *p, step_totals *acc) {
   acc->housing += (m->friction_torque * fabs(w_mid) + m->viscous_damping * w_mid * w_mid) * dt;
 
   double phi0 = p->phi;
-  p->phi += dt * p->w;
-  if (p->phi != phi0) {
+  double dphi = dt * p->w;
+  if (dphi != 0.0) {
+    p->phi += dphi;
+    p->theta += dphi;
+    if (p->theta >= TWO_PI) {
+      p->theta -= TWO_PI;
+    } else if (p->theta < 0.0) {
+      p->theta += TWO_PI;
+    }
     events(p, phi0, p->phi, p->t);
   }
   p->t += dt;
@@ -404,12 +425,11 @@ double mn_plant_stroke_rate_hz(const mn_plant *p) {
 }
 
 double mn_plant_angle(const mn_plant *p) {
-  double a = fmod(p->phi, TWO_PI);
-  return a < 0.0 ? a + TWO_PI : a;
+  return p->theta;
 }
 
 double mn_plant_tip_protrusion_m(const mn_plant *p) {
-  return p->depth.position - 0.5 * p->prm.cam.stroke * (1.0 + cos(p->phi));
+  return p->depth.position - 0.5 * p->prm.cam.stroke * (1.0 + cos(p->theta));
 }
 
 double mn_plant_needle_force_n(const mn_plant *p) {
