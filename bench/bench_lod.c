@@ -186,8 +186,8 @@ int main(void) {
     printf("  %d thread%s: %6.1f GB/s on 3 x 512 MiB arrays, %6.1f GB/s on 3 x 64 MB\n", th,
            th > 1 ? "s" : " ", bw_big[th] * 1e-9, bw_field[th] * 1e-9);
   printf("\nLOD backward-Euler step, %d^3 voxels, 1 field, double, median of %d\n", N, REPS);
-  printf("%-10s %3s %14s %8s %9s %10s %9s\n", "coeffs", "thr", "voxel-upd/s", "B/voxel",
-         "of bw", "mem B/vox", "x BioFVM");
+  printf("%-10s %3s %14s %8s %9s %10s %9s\n", "coeffs", "thr", "voxel-upd/s", "B/voxel", "of bw",
+         "mem B/vox", "x BioFVM");
   for (int kind = COEF_CONSTANT; kind <= COEF_VOXEL; kind++) {
     for (int th = 1; th <= 2; th++) {
       result r = run((coef_kind)kind, th);
