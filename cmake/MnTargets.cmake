@@ -38,7 +38,7 @@ endfunction()
 
 function(mn_test name)
   cmake_parse_arguments(A "NO_ASAN" "" "SOURCES;MN_LIBS;SYS_LIBS;ARGS;LABELS" ${ARGN})
-  set(variants ${MN_VARIANTS})
+  set(variants "${MN_VARIANTS}")
   if(A_NO_ASAN)
     set(variants "")
   endif()

@@ -154,8 +154,11 @@ static mnpen_fault supervise(mnpen_pen *pen) {
     return MNPEN_FAULT_SENSOR;
   }
   if (running) {
-    switch (mnpen_guard_update(&pen->guard, pen->current_ma, pen->speed_mhz,
-                               pen->speed.ramp_mhz)) {
+    /* The guard judges speed by the slower of encoder and back-EMF: the
+     * encoder's last period outlives a jam by up to an edge interval. */
+    uint32_t emf = mnpen_speed_emf_estimate_mhz(&pen->speed, pen->current_ma, pen->battery_mv);
+    uint32_t speed = emf < pen->speed_mhz ? emf : pen->speed_mhz;
+    switch (mnpen_guard_update(&pen->guard, pen->current_ma, speed, pen->speed.ramp_mhz)) {
     case MNPEN_GUARD_STALL:
       return MNPEN_FAULT_STALL;
     case MNPEN_GUARD_OVER_CURRENT:

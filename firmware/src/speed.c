@@ -91,3 +91,15 @@ uint16_t mnpen_speed_update(mnpen_speed *s, uint32_t measured_mhz, int32_t curre
   s->duty = (uint16_t)(clamp64(out_q16, 0, full_q16) >> 16);
   return s->duty;
 }
+
+uint32_t mnpen_speed_emf_estimate_mhz(const mnpen_speed *s, int32_t current_ma,
+                                      uint16_t battery_mv) {
+  const mnpen_speed_config *c = s->cfg;
+  int64_t applied_mv = (int64_t)s->duty * battery_mv / MNPEN_DUTY_FULL;
+  int64_t ir_mv = (int64_t)c->r_mohm * current_ma / 1000;
+  int64_t emf_mv = applied_mv - ir_mv;
+  if (emf_mv <= 0 || c->ke_nv_per_mhz == 0u) {
+    return 0;
+  }
+  return (uint32_t)clamp64(emf_mv * 1000000 / c->ke_nv_per_mhz, 0, UINT32_MAX);
+}

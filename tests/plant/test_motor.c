@@ -60,6 +60,12 @@ static double loop_resistance(const mn_plant_params *p, double duty) {
          duty * duty * p->battery.internal_resistance;
 }
 
+static double mech_time_constant(const mn_plant_params *p) {
+  double k = p->motor.torque_constant;
+  return (p->motor.rotor_inertia + p->cam.inertia) *
+         (p->motor.resistance + p->bridge.on_resistance) / (k * k);
+}
+
 /* w = (V k - R T_c) / (k^2 + R b) */
 static double no_load_speed(const mn_plant_params *p, double duty, double soc) {
   double k = p->motor.torque_constant, r = loop_resistance(p, duty);
@@ -73,9 +79,8 @@ static void no_load_steady_speed_matches_analytic(void **state) {
   for (size_t n = 0; n < 3; n++) {
     mn_plant *p = make(&prm, 0.5);
     mn_plant_drive(p, duties[n], 1);
-    for (int tick = 0; tick < 300; tick++) { /* 300 ms, > 20 mechanical time constants */
-      mn_plant_advance(p, 1e-3);
-    }
+    /* 25 mechanical time constants J R / k^2, whatever the data say. */
+    mn_plant_advance(p, 25.0 * mech_time_constant(&prm));
     double want = no_load_speed(&prm, duties[n], 0.5);
     double got = mn_plant_omega(p);
     /* The brief's tolerance is 0.5%; the scheme's fixed point is the
@@ -182,8 +187,9 @@ static void disabled_bridge_blocks_current_and_motor_coasts(void **state) {
   double tc = prm.motor.friction_torque, t = mn_plant_time_s(p) - t0;
   double want = (w_start + tc / b) * exp(-b * t / j) - tc / b;
   assert_true(fabs(mn_plant_omega(p) - want) < 0.005 * w_start);
-  /* Friction stops the rotor for good: no reversal. */
-  for (int tick = 0; tick < 2000; tick++) {
+  /* Friction stops the rotor for good, no later than J w / T_c: no reversal. */
+  int stop_ticks = (int)(j * w_start / tc / 1e-3) + 10;
+  for (int tick = 0; tick < stop_ticks; tick++) {
     mn_plant_advance(p, 1e-3);
     assert_true(mn_plant_omega(p) >= 0.0);
   }

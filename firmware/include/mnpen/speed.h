@@ -51,5 +51,11 @@ void mnpen_speed_set_target(mnpen_speed *s, uint32_t target_mhz);
 uint16_t mnpen_speed_update(mnpen_speed *s, uint32_t measured_mhz, int32_t current_ma,
                             uint16_t battery_mv);
 void mnpen_speed_stop(mnpen_speed *s);
+/* Stroke rate implied by the motor's back-EMF: the voltage the last duty put
+ * across the motor less the resistive drop, over ke. Unlike the encoder it
+ * answers within one period, which is what tells a jam (current up, EMF
+ * gone) from an over-current at speed. */
+uint32_t mnpen_speed_emf_estimate_mhz(const mnpen_speed *s, int32_t current_ma,
+                                      uint16_t battery_mv);
 
 #endif /* MNPEN_SPEED_H */
