@@ -23,7 +23,7 @@ configure: bootstrap
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
 run: all
-	./$(BUILD)/mnlab run
+	./$(BUILD)/mnlab pen --scenario nominal
 
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -200,7 +200,11 @@ int mn_cli_pen(int argc, char **argv) {
       }
       o.cartridge_id = u;
     } else if (strcmp(a, "--needles") == 0) {
-      if (parse_u64(a, v, 200, &u) != 0 || u == 0) {
+      if (parse_u64(a, v, 200, &u) != 0) {
+        return MN_CLI_EUSAGE;
+      }
+      if (u == 0) {
+        fprintf(stderr, "mnlab pen: --needles '%s': a cartridge has at least one needle\n", v);
         return MN_CLI_EUSAGE;
       }
       o.needles = (int)u;

@@ -351,8 +351,8 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   if (o->scenario == MNPEN_SIL_POWER_LOSS) {
     uint64_t x = o->seed * 0x9E3779B97F4A7C15ull + 1u;
     x ^= x >> 31;
-    /* Each cycle writes a session end, a boot and a session start. */
-    uint32_t per_cycle = 3u * MNPEN_LOG_RECORD_BYTES;
+    /* Each cycle writes a session end and a session start. */
+    uint32_t per_cycle = 2u * MNPEN_LOG_RECORD_BYTES;
     uint32_t cycles = (uint32_t)((duration - d.event_time) /
                                  (d.power_cycle_run + d.power_cycle_off + 3 * d.press_length));
     uint32_t span = per_cycle * (cycles > 1 ? cycles - 1 : 1);
@@ -429,8 +429,10 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
     }
     observe(&b, &w, safe_current);
   }
-  if (w.onset >= 0.0 && o->scenario != MNPEN_SIL_POWER_LOSS) {
-    r->event_time_s = w.onset; /* the fault's onset, which safe stop is timed from */
+  if (w.onset >= 0.0) {
+    /* The fault's onset, which safe stop is timed from; for a power cut, the
+     * instant the supply failed. */
+    r->event_time_s = w.onset;
     if (w.safe_at >= 0.0 && pen->fault != MNPEN_FAULT_NONE) {
       r->time_to_safe_stop_ms = (w.safe_at - w.onset) * 1e3;
     }

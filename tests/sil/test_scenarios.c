@@ -1,0 +1,194 @@
+/*
+ * Software-in-the-loop acceptance tests: the pen's real firmware against the
+ * pen's physics, one test per requirement of the device:
+ *   - a regulated pen holds the stroke rate within 2 % when the needles meet
+ *     skin, an unregulated one does not (more than 5 %);
+ *   - stall, over-temperature, battery sag and a hung loop each end in their
+ *     fault with the motor safe (current < 5 % of locked-rotor) within 20 ms;
+ *   - a used or forged cartridge never runs the motor;
+ *   - the treatment log survives a power cut at any byte of a log write;
+ *   - the needles reach the set depth.
+ * Parameters are the shipped data/pen files.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "io/params.h"
+#include "mnpen_host/sil.h"
+
+static mn_params *params;
+
+static int load_params(void **state) {
+  (void)state;
+  char err[512];
+  if (mn_params_create(&params) != 0 ||
+      mn_params_load_dir(params, MN_DATA_DIR "/pen", err, sizeof err) != 0) {
+    fprintf(stderr, "cannot load data/pen: %s\n", err);
+    return -1;
+  }
+  return 0;
+}
+
+static int free_params(void **state) {
+  (void)state;
+  mn_params_destroy(&params);
+  return 0;
+}
+
+static mnpen_sil_result run(mnpen_sil_scenario s, int unregulated, double depth_mm,
+                            uint64_t seed) {
+  mnpen_sil_options o;
+  mnpen_sil_options_default(&o);
+  o.scenario = s;
+  o.unregulated = unregulated;
+  o.depth_mm = depth_mm;
+  o.seed = seed;
+  mnpen_sil_result r;
+  char err[512] = "";
+  int rc = mnpen_sil_run(&o, params, &r, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "sil run failed: %s\n", err);
+  }
+  assert_int_equal(rc, 0);
+  return r;
+}
+
+#define DEFAULT_DEPTH (-1.0)
+
+static void load_step_is_held_within_2_percent(void **state) {
+  (void)state;
+  mnpen_sil_result r = run(MNPEN_SIL_LOAD_STEP, 0, DEFAULT_DEPTH, 1);
+  assert_true(r.motor_started);
+  assert_int_equal(r.fault, MNPEN_FAULT_NONE);
+  assert_true(r.settled);
+  assert_true(r.speed_error_max_pct <= 2.0);
+  assert_true(fabs(r.speed_mean_hz - r.speed_setpoint_hz) < 0.005 * r.speed_setpoint_hz);
+}
+
+static void unregulated_pen_slows_on_skin(void **state) {
+  (void)state;
+  mnpen_sil_result r = run(MNPEN_SIL_LOAD_STEP, 1, DEFAULT_DEPTH, 1);
+  assert_true(r.motor_started);
+  assert_true(r.speed_error_max_pct > 5.0);
+}
+
+static void regulation_holds_across_speeds_at_1mm(void **state) {
+  (void)state;
+  const double speeds[] = {90.0, 110.0, 150.0};
+  for (size_t i = 0; i < 3; i++) {
+    mnpen_sil_options o;
+    mnpen_sil_options_default(&o);
+    o.scenario = MNPEN_SIL_LOAD_STEP;
+    o.speed_hz = speeds[i];
+    o.depth_mm = 1.0;
+    mnpen_sil_result r;
+    char err[512];
+    assert_int_equal(mnpen_sil_run(&o, params, &r, err, sizeof err), 0);
+    assert_true(fabs(r.speed_setpoint_hz - speeds[i]) < 1e-9);
+    assert_true(r.speed_error_max_pct <= 2.0);
+  }
+}
+
+static void check_fault(mnpen_sil_scenario s, mnpen_fault want) {
+  mnpen_sil_result r = run(s, 0, DEFAULT_DEPTH, 1);
+  assert_true(r.motor_started);
+  assert_int_equal(r.fault, want);
+  assert_int_equal(r.state_final, MNPEN_STATE_FAULT);
+  assert_true(r.event_time_s > 0.0);
+  assert_true(r.time_to_safe_stop_ms >= 0.0);
+  assert_true(r.time_to_safe_stop_ms <= 20.0);
+  assert_true(r.log_intact);
+}
+
+static void stall_stops_safely(void **state) {
+  (void)state;
+  check_fault(MNPEN_SIL_STALL, MNPEN_FAULT_STALL);
+}
+
+static void over_temperature_stops_safely(void **state) {
+  (void)state;
+  check_fault(MNPEN_SIL_OVER_TEMPERATURE, MNPEN_FAULT_OVER_TEMPERATURE);
+}
+
+static void battery_sag_stops_safely(void **state) {
+  (void)state;
+  check_fault(MNPEN_SIL_BATTERY_SAG, MNPEN_FAULT_BATTERY_LOW);
+}
+
+static void watchdog_stops_safely(void **state) {
+  (void)state;
+  mnpen_sil_result r = run(MNPEN_SIL_WATCHDOG, 0, DEFAULT_DEPTH, 1);
+  assert_int_equal(r.watchdog_resets, 1);
+  check_fault(MNPEN_SIL_WATCHDOG, MNPEN_FAULT_WATCHDOG);
+}
+
+static void used_cartridge_never_runs(void **state) {
+  (void)state;
+  mnpen_sil_result r = run(MNPEN_SIL_CARTRIDGE_REUSE, 0, DEFAULT_DEPTH, 1);
+  assert_false(r.motor_started);
+  assert_int_equal(r.strokes, 0);
+  assert_int_equal(r.fault, MNPEN_FAULT_CARTRIDGE_USED);
+}
+
+static void forged_cartridge_never_runs(void **state) {
+  (void)state;
+  for (uint64_t seed = 1; seed <= 8; seed++) { /* different nonces each time */
+    mnpen_sil_result r = run(MNPEN_SIL_CARTRIDGE_FORGED, 0, DEFAULT_DEPTH, seed);
+    assert_false(r.motor_started);
+    assert_int_equal(r.strokes, 0);
+    assert_int_equal(r.fault, MNPEN_FAULT_CARTRIDGE_FORGED);
+  }
+}
+
+static void log_survives_power_cuts_at_random_bytes(void **state) {
+  (void)state;
+  /* Each seed cuts the supply at a different byte of the log writes that a
+   * run of short sessions makes: in the middle of a record, between
+   * records, during sector erases. */
+  const uint64_t cuts = 150;
+  for (uint64_t seed = 1; seed <= cuts; seed++) {
+    mnpen_sil_result r = run(MNPEN_SIL_POWER_LOSS, 0, DEFAULT_DEPTH, seed);
+    assert_true(r.event_time_s > 0.0); /* the cut happened */
+    if (!r.log_intact) {
+      fprintf(stderr, "log damaged by the cut of seed %llu\n", (unsigned long long)seed);
+    }
+    assert_true(r.log_intact);
+    assert_true(r.log_records >= 2); /* at least the boots before and after */
+  }
+}
+
+static void needles_reach_the_set_depth(void **state) {
+  (void)state;
+  const double depths[] = {0.5, 1.0, 2.0};
+  for (size_t i = 0; i < 3; i++) {
+    mnpen_sil_result r = run(MNPEN_SIL_NOMINAL, 0, depths[i], 1);
+    assert_true(fabs(r.depth_set_mm - depths[i]) < 1e-9);
+    /* The depth stage settles within its 0.05 mm band (firmware.yaml). */
+    assert_true(fabs(r.depth_reached_mm_mean - depths[i]) <= 0.05);
+    /* Strokes: rate x running time, within a stroke or two of the soft start. */
+    assert_true(r.strokes > 100);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(load_step_is_held_within_2_percent),
+      cmocka_unit_test(unregulated_pen_slows_on_skin),
+      cmocka_unit_test(regulation_holds_across_speeds_at_1mm),
+      cmocka_unit_test(stall_stops_safely),
+      cmocka_unit_test(over_temperature_stops_safely),
+      cmocka_unit_test(battery_sag_stops_safely),
+      cmocka_unit_test(watchdog_stops_safely),
+      cmocka_unit_test(used_cartridge_never_runs),
+      cmocka_unit_test(forged_cartridge_never_runs),
+      cmocka_unit_test(log_survives_power_cuts_at_random_bytes),
+      cmocka_unit_test(needles_reach_the_set_depth),
+  };
+  return cmocka_run_group_tests(tests, load_params, free_params);
+}
