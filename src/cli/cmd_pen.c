@@ -18,46 +18,46 @@
 #include "mnpen_host/sil.h"
 
 static void pen_help(FILE *out) {
-  fprintf(out,
-          "usage: mnlab pen [--scenario NAME] [--speed-hz F] [--depth-mm D] [--cartridge ID]\n"
-          "                 [--unregulated] [--duration-s T] [--needles N] [--seed N]\n"
-          "                 [--strokes FILE] [--json]\n"
-          "\n"
-          "Runs the pen's firmware (the same C that builds for the Cortex-M) against a\n"
-          "physics model of the pen: motor, cam, needles in skin, battery, heat, depth\n"
-          "stage. The script powers the pen on, seats a cartridge, sets depth and speed,\n"
-          "presses start, and injects the scenario's event 1.5 s in.\n"
-          "\n"
-          "scenarios:\n"
-          "  nominal           treatment on skin from the start\n"
-          "  load-step         running in air, then pressed onto skin (speed regulation)\n"
-          "  stall             the cam jams: stall fault, motor safe within 20 ms\n"
-          "  battery-sag       the cell fails under load: battery_low fault\n"
-          "  over-temperature  the handpiece heats: derating, then over_temperature fault\n"
-          "  cartridge-reuse   a cartridge whose use flag is burned: the motor never starts\n"
-          "  cartridge-forged  a cartridge without the maker's key: the motor never starts\n"
-          "  power-loss        power cut at a random byte of a log write: log_intact\n"
-          "  watchdog          the control loop hangs: watchdog reset, motor safe\n"
-          "\n"
-          "options:\n"
-          "  --scenario NAME   one of the above (default nominal)\n"
-          "  --speed-hz F      stroke rate setting, 90-150 (default: the pen's, 110)\n"
-          "  --depth-mm D      needle depth setting, 0-3.0 (default 1.0)\n"
-          "  --cartridge ID    cartridge ID, decimal or 0x hex\n"
-          "  --unregulated     fixed duty instead of the speed loop, like a cheap pen\n"
-          "  --duration-s T    simulated time (default: the scenario's)\n"
-          "  --needles N       needles in the cartridge (default 12)\n"
-          "  --seed N          random seed (nonces, power-cut instant)\n"
-          "  --strokes FILE    write every stroke as CSV: time_s, depth_mm, force_n\n"
-          "  --json            print one JSON object instead of the report\n"
-          "\n"
-          "examples:\n"
-          "  mnlab pen --scenario load-step --json\n"
-          "  mnlab pen --scenario load-step --unregulated\n"
-          "  mnlab pen --scenario nominal --depth-mm 1.5 --strokes strokes.csv\n"
-          "\n"
-          "exit status: 0 the run completed (a fault is a result, not an error),\n"
-          "1 the run failed, 2 bad usage. Parameters come from data/pen/ (MNLAB_DATA).\n");
+  fprintf(out, "usage: mnlab pen [--scenario NAME] [--speed-hz F] [--depth-mm D] [--cartridge ID]\n"
+               "                 [--unregulated] [--duration-s T] [--needles N] [--seed N]\n"
+               "                 [--strokes FILE] [--json]\n"
+               "\n"
+               "Runs the pen's firmware (the same C that builds for the Cortex-M) against a\n"
+               "physics model of the pen: motor, cam, needles in skin, battery, heat, depth\n"
+               "stage. The script powers the pen on, seats a cartridge, sets depth and speed,\n"
+               "presses start, and injects the scenario's event 1.5 s in.\n"
+               "\n"
+               "scenarios:\n"
+               "  nominal           treatment on skin from the start\n"
+               "  load-step         running in air, then pressed onto skin (speed regulation)\n"
+               "  stall             the cam jams: stall fault, motor safe within 20 ms\n"
+               "  battery-sag       the cell fails under load: battery_low fault\n"
+               "  over-temperature  the handpiece heats: derating, then over_temperature fault\n"
+               "  cartridge-reuse   a cartridge whose use flag is burned: the motor never starts\n"
+               "  cartridge-forged  a cartridge without the maker's key: the motor never starts\n"
+               "  power-loss        power cut at a random byte of a log write: log_intact\n"
+               "  watchdog          the control loop hangs: watchdog reset, motor safe\n"
+               "  sensor            the depth sensor fails open: sensor fault, motor safe\n"
+               "\n"
+               "options:\n"
+               "  --scenario NAME   one of the above (default nominal)\n"
+               "  --speed-hz F      stroke rate setting, 90-150 (default: the pen's, 110)\n"
+               "  --depth-mm D      needle depth setting, 0-3.0 (default 1.0)\n"
+               "  --cartridge ID    cartridge ID, decimal or 0x hex\n"
+               "  --unregulated     fixed duty instead of the speed loop, like a cheap pen\n"
+               "  --duration-s T    simulated time (default: the scenario's)\n"
+               "  --needles N       needles in the cartridge (default 12)\n"
+               "  --seed N          random seed (nonces, power-cut instant)\n"
+               "  --strokes FILE    write every stroke as CSV: time_s, depth_mm, force_n\n"
+               "  --json            print one JSON object instead of the report\n"
+               "\n"
+               "examples:\n"
+               "  mnlab pen --scenario load-step --json\n"
+               "  mnlab pen --scenario load-step --unregulated\n"
+               "  mnlab pen --scenario nominal --depth-mm 1.5 --strokes strokes.csv\n"
+               "\n"
+               "exit status: 0 the run completed (a fault is a result, not an error),\n"
+               "1 the run failed, 2 bad usage. Parameters come from data/pen/ (MNLAB_DATA).\n");
 }
 
 static int parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
@@ -85,15 +85,17 @@ static int parse_u64(const char *opt, const char *s, unsigned long long hi,
   return 0;
 }
 
-static json_t *num_or_null(double v) { return v < 0.0 ? json_null() : json_real(v); }
+static json_t *num_or_null(double v) {
+  return v < 0.0 ? json_null() : json_real(v);
+}
 
 static void print_json(const mnpen_sil_result *r, const char *strokes_file) {
   json_t *o = json_object();
   json_object_set_new(o, "scenario", json_string(mnpen_sil_scenario_name(r->scenario)));
   json_object_set_new(o, "motor_started", json_boolean(r->motor_started));
-  json_object_set_new(o, "fault", r->fault == MNPEN_FAULT_NONE
-                                      ? json_null()
-                                      : json_string(mnpen_fault_name(r->fault)));
+  json_object_set_new(o, "fault",
+                      r->fault == MNPEN_FAULT_NONE ? json_null()
+                                                   : json_string(mnpen_fault_name(r->fault)));
   json_object_set_new(o, "state_final", json_string(mnpen_state_name(r->state_final)));
   json_object_set_new(o, "speed_setpoint_hz", json_real(r->speed_setpoint_hz));
   json_object_set_new(o, "speed_mean_hz", json_real(r->speed_mean_hz));
@@ -128,15 +130,14 @@ static void print_report(const mnpen_sil_result *r, const char *strokes_file) {
     printf("  stroke rate          %.2f Hz set, %.2f Hz mean\n", r->speed_setpoint_hz,
            r->speed_mean_hz);
     printf("  rate error           %.2f %% rms, %.2f %% max (per stroke, after settling%s)\n",
-           r->speed_error_rms_pct, r->speed_error_max_pct,
-           r->settled ? "" : "; never settled");
+           r->speed_error_rms_pct, r->speed_error_max_pct, r->settled ? "" : "; never settled");
     printf("  strokes              %llu\n", (unsigned long long)r->strokes);
     printf("  depth                %.2f mm set, %.3f mm reached (mean)\n", r->depth_set_mm,
            r->depth_reached_mm_mean);
   }
   if (r->time_to_safe_stop_ms >= 0.0) {
-    printf("  time to safe stop    %.1f ms after the fault onset at %.4f s\n", r->time_to_safe_stop_ms,
-           r->event_time_s);
+    printf("  time to safe stop    %.1f ms after the fault onset at %.4f s\n",
+           r->time_to_safe_stop_ms, r->event_time_s);
   }
   printf("  treatment log        %s (%u records)\n", r->log_intact ? "intact" : "DAMAGED",
          r->log_records);

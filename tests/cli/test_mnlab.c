@@ -51,9 +51,10 @@ static void pen_help_teaches(void **state) {
   (void)state;
   cmd_result r = run("pen --help");
   assert_int_equal(r.status, 0);
-  const char *must[] = {"load-step", "stall", "battery-sag", "over-temperature",
-                        "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog",
-                        "--unregulated", "--strokes", "--json", "examples"};
+  const char *must[] = {"load-step",        "stall",           "battery-sag",
+                        "over-temperature", "cartridge-reuse", "cartridge-forged",
+                        "power-loss",       "watchdog",        "--unregulated",
+                        "--strokes",        "--json",          "examples"};
   for (size_t i = 0; i < sizeof must / sizeof must[0]; i++) {
     assert_non_null(strstr(r.out, must[i]));
   }
@@ -98,11 +99,20 @@ static void pen_json_has_the_documented_keys(void **state) {
   json_error_t jerr;
   json_t *o = json_loads(r.out, 0, &jerr);
   assert_non_null(o);
-  const char *keys[] = {"scenario",          "motor_started",       "fault",
-                        "state_final",       "speed_setpoint_hz",   "speed_mean_hz",
-                        "speed_error_rms_pct", "speed_error_max_pct", "strokes",
-                        "depth_set_mm",      "depth_reached_mm_mean", "time_to_safe_stop_ms",
-                        "log_intact",        "strokes_file"};
+  const char *keys[] = {"scenario",
+                        "motor_started",
+                        "fault",
+                        "state_final",
+                        "speed_setpoint_hz",
+                        "speed_mean_hz",
+                        "speed_error_rms_pct",
+                        "speed_error_max_pct",
+                        "strokes",
+                        "depth_set_mm",
+                        "depth_reached_mm_mean",
+                        "time_to_safe_stop_ms",
+                        "log_intact",
+                        "strokes_file"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
     assert_non_null(json_object_get(o, keys[i]));
   }

@@ -41,8 +41,7 @@ static int free_params(void **state) {
   return 0;
 }
 
-static mnpen_sil_result run(mnpen_sil_scenario s, int unregulated, double depth_mm,
-                            uint64_t seed) {
+static mnpen_sil_result run(mnpen_sil_scenario s, int unregulated, double depth_mm, uint64_t seed) {
   mnpen_sil_options o;
   mnpen_sil_options_default(&o);
   o.scenario = s;
@@ -128,6 +127,11 @@ static void watchdog_stops_safely(void **state) {
   check_fault(MNPEN_SIL_WATCHDOG, MNPEN_FAULT_WATCHDOG);
 }
 
+static void sensor_failure_stops_safely(void **state) {
+  (void)state;
+  check_fault(MNPEN_SIL_SENSOR, MNPEN_FAULT_SENSOR);
+}
+
 static void used_cartridge_never_runs(void **state) {
   (void)state;
   mnpen_sil_result r = run(MNPEN_SIL_CARTRIDGE_REUSE, 0, DEFAULT_DEPTH, 1);
@@ -185,6 +189,7 @@ int main(void) {
       cmocka_unit_test(over_temperature_stops_safely),
       cmocka_unit_test(battery_sag_stops_safely),
       cmocka_unit_test(watchdog_stops_safely),
+      cmocka_unit_test(sensor_failure_stops_safely),
       cmocka_unit_test(used_cartridge_never_runs),
       cmocka_unit_test(forged_cartridge_never_runs),
       cmocka_unit_test(log_survives_power_cuts_at_random_bytes),

@@ -39,8 +39,8 @@ static double get(loader *l, const char *name, const char *unit, double scale, d
   }
   v *= scale;
   if (!(v >= lo && v <= hi)) {
-    snprintf(l->err, l->errlen, "%s = %g %s is outside what the firmware accepts", key,
-             v / scale, unit);
+    snprintf(l->err, l->errlen, "%s = %g %s is outside what the firmware accepts", key, v / scale,
+             unit);
     l->rc = -1;
     return 0.0;
   }
@@ -63,21 +63,20 @@ int mnpen_host_config_load(mnpen_config *cfg, const mn_params *t, const mn_plant
   cfg->speed.r_mohm = (uint32_t)round(r_mohm);
   cfg->speed.ir_comp_pct = (uint16_t)get(&l, "speed_ir_compensation", "1", 100.0, 0, 100);
   /* duty per Hz -> duty units per mHz, Q16 */
-  cfg->speed.kp_q16 = (int32_t)get(&l, "speed_kp", "1/Hz", MNPEN_DUTY_FULL / 1000.0 * q16, 0,
-                                   INT32_MAX);
+  cfg->speed.kp_q16 =
+      (int32_t)get(&l, "speed_kp", "1/Hz", MNPEN_DUTY_FULL / 1000.0 * q16, 0, INT32_MAX);
   cfg->speed.ki_q16 = (int32_t)get(&l, "speed_ki", "1/(Hz s)",
                                    MNPEN_DUTY_FULL / 1000.0 * tick_s * q16, 0, INT32_MAX);
   cfg->speed.ramp_mhz_per_tick =
       (uint32_t)get(&l, "soft_start_rate", "Hz/s", 1000.0 * tick_s, 1, 1e6);
-  cfg->speed_default_mhz = (uint32_t)get(&l, "speed_default", "Hz", 1000.0, MNPEN_SPEED_MIN_MHZ,
-                                         MNPEN_SPEED_MAX_MHZ);
+  cfg->speed_default_mhz =
+      (uint32_t)get(&l, "speed_default", "Hz", 1000.0, MNPEN_SPEED_MIN_MHZ, MNPEN_SPEED_MAX_MHZ);
   cfg->speed_step_mhz = (uint32_t)get(&l, "speed_step", "Hz", 1000.0, 1, 60000);
 
   /* Depth. */
   cfg->depth.step_um = (uint16_t)get(&l, "depth_step", "mm", 1000.0, 1, 1000);
   cfg->depth.tolerance_um = (uint16_t)get(&l, "depth_tolerance", "mm", 1000.0, 1, 1000);
-  cfg->depth.settle_ticks =
-      (uint16_t)get(&l, "depth_settle_time", "s", ticks_per_s, 1, UINT16_MAX);
+  cfg->depth.settle_ticks = (uint16_t)get(&l, "depth_settle_time", "s", ticks_per_s, 1, UINT16_MAX);
   cfg->depth.sensor_min_um = (int16_t)get(&l, "depth_sensor_min", "mm", 1000.0, -5000, 5000);
   cfg->depth.sensor_max_um = (int16_t)get(&l, "depth_sensor_max", "mm", 1000.0, -5000, 5000);
   cfg->depth_default_um = (int32_t)get(&l, "depth_default", "mm", 1000.0, 0, 3000);
@@ -86,8 +85,8 @@ int mnpen_host_config_load(mnpen_config *cfg, const mn_params *t, const mn_plant
     size_t nz = 0;
     l.rc = mn_params_get_table(t, "firmware.zone_max_depth", "mm", &zones, &nz, err, errlen);
     if (l.rc == 0 && (nz == 0 || nz > MNPEN_ZONES_MAX)) {
-      snprintf(err, errlen, "firmware.zone_max_depth: %zu zones, the firmware holds 1 to %d",
-               nz, MNPEN_ZONES_MAX);
+      snprintf(err, errlen, "firmware.zone_max_depth: %zu zones, the firmware holds 1 to %d", nz,
+               MNPEN_ZONES_MAX);
       l.rc = -1;
     }
     for (size_t i = 0; l.rc == 0 && i < nz; i++) {

@@ -47,7 +47,9 @@ struct mnpen_host {
   uint32_t resets;
 };
 
-static mnpen_host *H(void *ctx) { return (mnpen_host *)ctx; }
+static mnpen_host *H(void *ctx) {
+  return (mnpen_host *)ctx;
+}
 
 static uint32_t hal_time_us(void *ctx) {
   return (uint32_t)(uint64_t)(mn_plant_time_s(H(ctx)->plant) * 1e6 + 0.5);
@@ -57,9 +59,13 @@ static void hal_motor_drive(void *ctx, uint16_t duty) {
   mn_plant_drive(H(ctx)->plant, (double)duty / MNPEN_DUTY_FULL, 1);
 }
 
-static void hal_motor_disable(void *ctx) { mn_plant_drive(H(ctx)->plant, 0.0, 0); }
+static void hal_motor_disable(void *ctx) {
+  mn_plant_drive(H(ctx)->plant, 0.0, 0);
+}
 
-static int32_t round_i32(double v) { return (int32_t)(v >= 0.0 ? v + 0.5 : v - 0.5); }
+static int32_t round_i32(double v) {
+  return (int32_t)(v >= 0.0 ? v + 0.5 : v - 0.5);
+}
 
 static int32_t hal_motor_current_ma(void *ctx) {
   return round_i32(mn_plant_current_a(H(ctx)->plant) * 1e3);
@@ -102,17 +108,20 @@ static int16_t hal_temperature_dc(void *ctx) {
   return (int16_t)round_i32(mn_plant_temperature_c(H(ctx)->plant) * 10.0);
 }
 
-static uint8_t hal_buttons(void *ctx) { return H(ctx)->buttons; }
+static uint8_t hal_buttons(void *ctx) {
+  return H(ctx)->buttons;
+}
 
 static void hal_indicate(void *ctx, uint8_t leds, mnpen_tone tone) {
   (void)tone;
   H(ctx)->leds = leds;
 }
 
-static bool hal_cart_present(void *ctx) { return H(ctx)->chip != NULL; }
+static bool hal_cart_present(void *ctx) {
+  return H(ctx)->chip != NULL;
+}
 
-static int hal_cart_xfer(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx,
-                         size_t rx_len) {
+static int hal_cart_xfer(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx, size_t rx_len) {
   mnpen_host *h = H(ctx);
   if (h->chip == NULL) {
     return MNPEN_HAL_EIO;
@@ -212,11 +221,12 @@ static void hal_watchdog_kick(void *ctx) {
   h->watchdog_last_kick = mn_plant_time_s(h->plant);
 }
 
-static mnpen_reset_cause hal_reset_cause(void *ctx) { return H(ctx)->cause; }
+static mnpen_reset_cause hal_reset_cause(void *ctx) {
+  return H(ctx)->cause;
+}
 
-int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant,
-                      const mnpen_config *cfg, const mnpen_host_options *opt, char *err,
-                      size_t errlen) {
+int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant, const mnpen_config *cfg,
+                      const mnpen_host_options *opt, char *err, size_t errlen) {
   *out = NULL;
   if (opt->flash_sector_bytes == 0 || opt->flash_sectors == 0) {
     if (errlen) {
@@ -293,7 +303,9 @@ static void boot(mnpen_host *h, mnpen_reset_cause cause) {
   mnpen_init(&h->pen, &h->hal, h->cfg);
 }
 
-void mnpen_host_power_on(mnpen_host *h) { boot(h, MNPEN_RESET_POWER_ON); }
+void mnpen_host_power_on(mnpen_host *h) {
+  boot(h, MNPEN_RESET_POWER_ON);
+}
 
 void mnpen_host_step(mnpen_host *h) {
   if (h->powered && !h->hung) {
@@ -309,27 +321,47 @@ void mnpen_host_step(mnpen_host *h) {
   }
 }
 
-void mnpen_host_set_buttons(mnpen_host *h, uint8_t mask) { h->buttons = mask; }
+void mnpen_host_set_buttons(mnpen_host *h, uint8_t mask) {
+  h->buttons = mask;
+}
 
-void mnpen_host_seat_cartridge(mnpen_host *h, mnpen_cartchip *chip) { h->chip = chip; }
+void mnpen_host_seat_cartridge(mnpen_host *h, mnpen_cartchip *chip) {
+  h->chip = chip;
+}
 
-void mnpen_host_set_hang(mnpen_host *h, int hung) { h->hung = hung; }
+void mnpen_host_set_hang(mnpen_host *h, int hung) {
+  h->hung = hung;
+}
 
 void mnpen_host_cut_power_after(mnpen_host *h, uint32_t flash_bytes) {
   h->cut_armed = flash_bytes != 0;
   h->cut_after = flash_bytes;
 }
 
-int mnpen_host_powered(const mnpen_host *h) { return h->powered; }
+int mnpen_host_powered(const mnpen_host *h) {
+  return h->powered;
+}
 
-uint32_t mnpen_host_flash_bytes_written(const mnpen_host *h) { return h->flash_written; }
+uint32_t mnpen_host_flash_bytes_written(const mnpen_host *h) {
+  return h->flash_written;
+}
 
-mnpen_pen *mnpen_host_pen(mnpen_host *h) { return &h->pen; }
+mnpen_pen *mnpen_host_pen(mnpen_host *h) {
+  return &h->pen;
+}
 
-mn_plant *mnpen_host_plant(mnpen_host *h) { return h->plant; }
+mn_plant *mnpen_host_plant(mnpen_host *h) {
+  return h->plant;
+}
 
-const mnpen_hal *mnpen_host_hal(const mnpen_host *h) { return &h->hal; }
+const mnpen_hal *mnpen_host_hal(const mnpen_host *h) {
+  return &h->hal;
+}
 
-uint32_t mnpen_host_resets(const mnpen_host *h) { return h->resets; }
+uint32_t mnpen_host_resets(const mnpen_host *h) {
+  return h->resets;
+}
 
-uint8_t mnpen_host_leds(const mnpen_host *h) { return h->leds; }
+uint8_t mnpen_host_leds(const mnpen_host *h) {
+  return h->leds;
+}

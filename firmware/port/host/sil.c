@@ -24,8 +24,8 @@
 #include "mnpen_host/host.h"
 
 static const char *const scenario_names[MNPEN_SIL_COUNT] = {
-    "nominal",          "load-step",        "stall",      "battery-sag", "over-temperature",
-    "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog"};
+    "nominal",         "load-step",        "stall",      "battery-sag", "over-temperature",
+    "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog",    "sensor"};
 
 const char *mnpen_sil_scenario_name(mnpen_sil_scenario s) {
   return (unsigned)s < MNPEN_SIL_COUNT ? scenario_names[s] : "unknown";
@@ -169,7 +169,9 @@ typedef struct {
   double tick_s;
 } bench;
 
-static double now(const bench *b) { return mn_plant_time_s(mnpen_host_plant(b->host)); }
+static double now(const bench *b) {
+  return mn_plant_time_s(mnpen_host_plant(b->host));
+}
 
 /* Holds buttons down for the press length, then releases them. */
 static void press(bench *b, uint8_t mask) {
@@ -188,11 +190,11 @@ static void run_until(bench *b, double t) {
 }
 
 typedef struct {
-  double onset;      /* event onset, <0 before */
-  double safe_at;    /* first safe instant after onset, <0 none */
+  double onset;   /* event onset, <0 before */
+  double safe_at; /* first safe instant after onset, <0 none */
   int started;
-  double run_from;   /* first instant RUNNING */
-  double run_until;  /* last instant RUNNING */
+  double run_from;  /* first instant RUNNING */
+  double run_until; /* last instant RUNNING */
 } watch;
 
 static void observe(bench *b, watch *w, double safe_current) {
@@ -216,9 +218,8 @@ static void observe(bench *b, watch *w, double safe_current) {
 /* Per-stroke rate statistics over [t0, t1]. Settling: the first stroke from
  * which the rate stays within the band for `hold` seconds. A pen that never
  * settles (an unregulated one may not) is judged from t_fallback on. */
-static void stroke_stats(const mn_plant_stroke *s, size_t n, double t0, double t1,
-                         double setpoint, double band, double hold, double t_fallback,
-                         mnpen_sil_result *r) {
+static void stroke_stats(const mn_plant_stroke *s, size_t n, double t0, double t1, double setpoint,
+                         double band, double hold, double t_fallback, mnpen_sil_result *r) {
   double depth = 0.0;
   size_t kd = 0;
   size_t first = n; /* first stroke with a rate inside [t0, t1] */
@@ -320,10 +321,10 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
     }
   }
 
-  double duration = o->duration_s > 0.0 ? o->duration_s
-                     : o->scenario == MNPEN_SIL_OVER_TEMPERATURE ? d.duration_over_temperature
-                     : o->scenario == MNPEN_SIL_POWER_LOSS       ? d.duration_power_loss
-                                                                 : d.duration;
+  double duration = o->duration_s > 0.0                         ? o->duration_s
+                    : o->scenario == MNPEN_SIL_OVER_TEMPERATURE ? d.duration_over_temperature
+                    : o->scenario == MNPEN_SIL_POWER_LOSS       ? d.duration_power_loss
+                                                                : d.duration;
   int on_skin_from_start = o->scenario != MNPEN_SIL_LOAD_STEP;
   mn_plant_set_skin(plant, on_skin_from_start, o->needles);
 
@@ -337,7 +338,8 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   if (o->speed_hz > 0.0) {
     mnpen_request_speed(pen, (uint32_t)lround(o->speed_hz * 1000.0));
   }
-  mnpen_request_depth(pen, (int32_t)lround((o->depth_mm >= 0.0 ? o->depth_mm : d.depth_mm) * 1000.0));
+  mnpen_request_depth(pen,
+                      (int32_t)lround((o->depth_mm >= 0.0 ? o->depth_mm : d.depth_mm) * 1000.0));
   r->speed_setpoint_hz = pen->speed_setting_mhz / 1000.0;
   r->depth_set_mm = pen->depth.setting_um / 1000.0;
   run_until(&b, d.start_press);
@@ -389,6 +391,10 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
         break;
       case MNPEN_SIL_WATCHDOG:
         mnpen_host_set_hang(host, 1);
+        w.onset = tn;
+        break;
+      case MNPEN_SIL_SENSOR:
+        mn_plant_set_depth_sensor_fault(plant, MN_PLANT_SENSOR_OPEN);
         w.onset = tn;
         break;
       default:

@@ -37,9 +37,8 @@ typedef struct {
 
 enum { MNPEN_HOST_OK = 0, MNPEN_HOST_ENOMEM = -1, MNPEN_HOST_EPARAM = -2 };
 
-int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant,
-                      const mnpen_config *cfg, const mnpen_host_options *opt, char *err,
-                      size_t errlen);
+int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant, const mnpen_config *cfg,
+                      const mnpen_host_options *opt, char *err, size_t errlen);
 void mnpen_host_destroy(mnpen_host **h);
 
 /* Power the MCU up (reset cause power-on) and boot the firmware. */
@@ -51,7 +50,7 @@ void mnpen_host_step(mnpen_host *h);
 /* Inputs. */
 void mnpen_host_set_buttons(mnpen_host *h, uint8_t mask);
 void mnpen_host_seat_cartridge(mnpen_host *h, mnpen_cartchip *chip); /* NULL removes */
-void mnpen_host_set_hang(mnpen_host *h, int hung); /* firmware stops running */
+void mnpen_host_set_hang(mnpen_host *h, int hung);                   /* firmware stops running */
 /* Cut the supply after n more bytes are programmed or erased in flash
  * (0 disarms). When it fires the MCU and motor lose power at once. */
 void mnpen_host_cut_power_after(mnpen_host *h, uint32_t flash_bytes);

@@ -3,7 +3,8 @@
  * physics, driven through a treatment the way a user would (power on, seat
  * a cartridge, set depth and speed, press start) with one event injected:
  * the needles meeting skin, a jammed cam, a failing cell, heat, a used or
- * forged cartridge, a power cut in the middle of a log write, a hung loop.
+ * forged cartridge, a power cut in the middle of a log write, a hung loop,
+ * a depth sensor failing open.
  *
  * The result holds what a device engineer asks of a run: did the motor
  * start, which fault ended it, how well the stroke rate was held, how deep
@@ -32,19 +33,20 @@ typedef enum {
   MNPEN_SIL_CARTRIDGE_FORGED,
   MNPEN_SIL_POWER_LOSS,
   MNPEN_SIL_WATCHDOG,
+  MNPEN_SIL_SENSOR,
   MNPEN_SIL_COUNT
 } mnpen_sil_scenario;
 
 typedef struct {
   mnpen_sil_scenario scenario;
-  double speed_hz;       /* 0: the pen's default */
-  double depth_mm;       /* negative: the pen's default */
+  double speed_hz; /* 0: the pen's default */
+  double depth_mm; /* negative: the pen's default */
   uint64_t cartridge_id;
   int unregulated;
-  double duration_s;     /* 0: the scenario's own */
-  int needles;           /* needles in the cartridge */
-  uint64_t seed;         /* nonces and the power-cut instant */
-  int keep_strokes;      /* copy the stroke record into the result */
+  double duration_s; /* 0: the scenario's own */
+  int needles;       /* needles in the cartridge */
+  uint64_t seed;     /* nonces and the power-cut instant */
+  int keep_strokes;  /* copy the stroke record into the result */
 } mnpen_sil_options;
 
 typedef struct {
@@ -56,7 +58,7 @@ typedef struct {
   double speed_mean_hz;
   double speed_error_rms_pct;
   double speed_error_max_pct;
-  int settled;             /* 0: never within 2 %; the statistics are then over all strokes */
+  int settled; /* 0: never within 2 %; the statistics are then over all strokes */
   uint64_t strokes;
   double depth_set_mm;
   double depth_reached_mm_mean;

@@ -1,0 +1,33 @@
+# CTest script: mnpen-factory writes the same bytes on every run, and the
+# record starts with its "generated, do not edit" header.
+#   cmake -DFACTORY=<mnpen-factory> -DDATA=<data/pen> -DWORK=<dir> -P deterministic.cmake
+foreach(v FACTORY DATA WORK)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "deterministic.cmake: ${v} not set")
+  endif()
+endforeach()
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+foreach(run a b)
+  execute_process(COMMAND ${FACTORY} ${DATA} ${WORK}/${run}.c RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "mnpen-factory failed (${rc})")
+  endif()
+endforeach()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/a.c ${WORK}/b.c
+  RESULT_VARIABLE same)
+if(NOT same EQUAL 0)
+  message(FATAL_ERROR "two runs of mnpen-factory wrote different files")
+endif()
+file(READ ${WORK}/a.c text LIMIT 200)
+string(FIND "${text}" "generated from data/pen by mnpen-factory" at)
+if(at LESS 0)
+  message(FATAL_ERROR "the record lacks its generated-file header")
+endif()
+# No temporary file may be left next to the output.
+file(GLOB left ${WORK}/*.c.*)
+if(left)
+  message(FATAL_ERROR "temporary files left behind: ${left}")
+endif()
+file(REMOVE_RECURSE ${WORK})
+message(STATUS "mnpen-factory output is deterministic")
