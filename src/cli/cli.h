@@ -15,5 +15,6 @@ typedef struct {
 } mn_cli_command;
 
 int mn_cli_pen(int argc, char **argv);
+int mn_cli_params(int argc, char **argv);
 
 #endif /* MN_CLI_H */

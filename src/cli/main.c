@@ -10,6 +10,7 @@
 
 static const mn_cli_command commands[] = {
     {"pen", "run the pen's firmware against its physics (software-in-the-loop)", mn_cli_pen},
+    {"params", "list every model parameter with its unit and source", mn_cli_params},
 };
 
 static void usage(FILE *out) {

@@ -151,6 +151,50 @@ static void pen_json_has_the_documented_keys(void **state) {
   json_decref(o);
 }
 
+/* Every parameter in data/ has a unit and exactly one of a source or an
+ * estimate's reasoning (the loader enforces it; this checks the listing
+ * shows it and that the shipped data load as a whole). */
+static void params_lists_every_parameter_with_its_source(void **state) {
+  (void)state;
+  FILE *p = popen("'" MN_CLI_PATH "' params --json", "r");
+  assert_non_null(p);
+  char *buf = NULL;
+  size_t cap = 0, len = 0, got;
+  do {
+    if (len + 4096 > cap) {
+      cap = 2 * cap + 65536;
+      buf = realloc(buf, cap);
+      assert_non_null(buf);
+    }
+    got = fread(buf + len, 1, cap - len - 1, p);
+    len += got;
+  } while (got > 0);
+  buf[len] = '\0';
+  assert_int_equal(pclose(p), 0);
+  json_error_t jerr;
+  json_t *o = json_loads(buf, 0, &jerr);
+  free(buf);
+  assert_non_null(o);
+  json_t *list = json_object_get(o, "parameters");
+  assert_true(json_array_size(list) > 50);
+  size_t estimates = 0, i;
+  json_t *e;
+  json_array_foreach(list, i, e) {
+    const char *unit = json_string_value(json_object_get(e, "unit"));
+    assert_non_null(unit);
+    assert_true(unit[0] != '\0');
+    int is_est = json_is_true(json_object_get(e, "estimate"));
+    int has_src = json_is_string(json_object_get(e, "source"));
+    assert_true(is_est != has_src);
+    if (is_est) {
+      estimates++;
+      assert_true(strlen(json_string_value(json_object_get(e, "reasoning"))) > 10);
+    }
+  }
+  assert_int_equal((json_int_t)estimates, json_integer_value(json_object_get(o, "estimates")));
+  json_decref(o);
+}
+
 static void unwritable_strokes_file_fails_cleanly(void **state) {
   (void)state;
   cmd_result r = run("pen --strokes /nonexistent-dir/strokes.csv");
@@ -165,6 +209,7 @@ int main(void) {
       cmocka_unit_test(bad_usage_exits_2_naming_the_problem),
       cmocka_unit_test(pen_json_has_the_documented_keys),
       cmocka_unit_test(unwritable_strokes_file_fails_cleanly),
+      cmocka_unit_test(params_lists_every_parameter_with_its_source),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
