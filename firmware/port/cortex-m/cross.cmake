@@ -5,12 +5,27 @@
 #                           and mnpen-selftest.elf (self-test, semihosting)
 #   test   firmware_qemu    boots mnpen-selftest.elf on QEMU's mps2-an386 and
 #                           passes when the image exits with status 0
+#   test   firmware_qemu_product  boots mnpen.elf for a bounded time and passes
+#                           when its console shows the pen booted and ticking
+#   test   firmware_budget  the product image against the flash/RAM budget
+#
+# The product image carries the pen's factory record, generated from
+# data/pen by the host tool mnpen-factory (port/host/factory, added here) into
+# build/firmware-arm-gen/factory_config.c and handed to the cross project as
+# MNPEN_FACTORY_CONFIG; the cross build waits for it.
 #
 # Without arm-none-eabi-gcc or qemu-system-arm this warns and adds nothing,
 # so a host-only machine still builds and tests everything else
 # (scripts/bootstrap normally installs both).
 include_guard(GLOBAL)
 include(ExternalProject)
+
+# The record's generator is a host tool: built and checked even on a machine
+# without the cross toolchain.
+if(NOT TARGET mnpen-factory)
+  add_subdirectory(${CMAKE_CURRENT_LIST_DIR}/../host/factory
+                   ${CMAKE_BINARY_DIR}/firmware/port/host/factory)
+endif()
 
 find_program(MNPEN_ARM_GCC arm-none-eabi-gcc)
 find_program(MNPEN_QEMU_ARM qemu-system-arm)
@@ -33,6 +48,8 @@ ExternalProject_Add(mnpen_cortex_m
   CMAKE_ARGS
     -DCMAKE_TOOLCHAIN_FILE=${MNPEN_ARM_DIR}/toolchain-arm-none-eabi.cmake
     -DCMAKE_BUILD_TYPE=MinSizeRel
+    -DMNPEN_FACTORY_CONFIG=${MNPEN_FACTORY_RECORD}
+  DEPENDS mnpen_factory_record
   # Always run the inner build: it owns its dependency checks, including
   # the source globs that pick up new firmware modules and suites.
   BUILD_ALWAYS ON
@@ -40,7 +57,9 @@ ExternalProject_Add(mnpen_cortex_m
   BUILD_BYPRODUCTS ${MNPEN_ARM_BUILD}/mnpen.elf ${MNPEN_ARM_BUILD}/mnpen-selftest.elf)
 
 add_custom_target(firmware_image)
-add_dependencies(firmware_image mnpen_cortex_m)
+# The record's host check comes along, so `ctest -R firmware` after `make
+# firmware` finds everything it runs.
+add_dependencies(firmware_image mnpen_cortex_m mnpen-factory-check)
 
 add_test(NAME firmware_qemu
   COMMAND ${MNPEN_QEMU_ARM} -M mps2-an386 -nographic
@@ -48,6 +67,15 @@ add_test(NAME firmware_qemu
           -kernel ${MNPEN_ARM_BUILD}/mnpen-selftest.elf)
 set_tests_properties(firmware_qemu PROPERTIES
   TIMEOUT ${MNPEN_QEMU_TIMEOUT}
+  LABELS "firmware;qemu")
+
+# The product image has no semihosting and never exits: boot it for a
+# bounded time and read its UART0 console (tests/qemu_product.sh).
+add_test(NAME firmware_qemu_product
+  COMMAND ${MNPEN_ARM_DIR}/tests/qemu_product.sh ${MNPEN_QEMU_ARM}
+          ${MNPEN_ARM_BUILD}/mnpen.elf)
+set_tests_properties(firmware_qemu_product PROPERTIES
+  TIMEOUT 10
   LABELS "firmware;qemu")
 
 # The product image against the pen MCU's flash and RAM budget.

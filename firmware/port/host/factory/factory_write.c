@@ -68,21 +68,20 @@ static void put_key(FILE *f, int depth, const uint8_t *key, size_t n) {
 }
 
 static void put_record(FILE *f, const mnpen_config *c) {
-  fprintf(f,
-          "/*\n"
-          " * Factory record of the pen: generated from data/pen by mnpen-factory;\n"
-          " * do not edit.\n"
-          " *\n"
-          " * mnpen-factory loads the parameter files of data/pen and converts them\n"
-          " * to the firmware's integer units exactly as the host port does\n"
-          " * (mnpen_host_config_load, speed loop regulated). Change the data and\n"
-          " * rebuild; the cross build regenerates this file.\n"
-          " */\n"
-          "#include \"mnpen/pen.h\"\n"
-          "\n"
-          "extern const mnpen_config mnpen_factory_config;\n"
-          "\n"
-          "const mnpen_config mnpen_factory_config = {\n");
+  fprintf(f, "/*\n"
+             " * Factory record of the pen: generated from data/pen by mnpen-factory;\n"
+             " * do not edit.\n"
+             " *\n"
+             " * mnpen-factory loads the parameter files of data/pen and converts them\n"
+             " * to the firmware's integer units exactly as the host port does\n"
+             " * (mnpen_host_config_load, speed loop regulated). Change the data and\n"
+             " * rebuild; the cross build regenerates this file.\n"
+             " */\n"
+             "#include \"mnpen/pen.h\"\n"
+             "\n"
+             "extern const mnpen_config mnpen_factory_config;\n"
+             "\n"
+             "const mnpen_config mnpen_factory_config = {\n");
 
   const mnpen_speed_config *s = &c->speed;
   put_open(f, 1, "speed");
