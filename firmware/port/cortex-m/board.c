@@ -9,6 +9,8 @@
  */
 #include "board.h"
 
+#include "mnpen/limits.h"
+
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
 
 /* SysTick and the interrupt control register (Armv7-M ARM, B3.3, B3.2). */
@@ -40,11 +42,13 @@
 #define FPGAIO_BUTTON_0 (1u << 0)
 #define FPGAIO_BUTTON_1 (1u << 1)
 
-#define US_PER_MS 1000u
 #define US_PER_S 1000000u
-#define MS_PER_S 1000u
 #define CPU_CYCLES_PER_US (MNPEN_BOARD_CPU_HZ / US_PER_S)
-#define SYSTICK_RELOAD (MNPEN_BOARD_CPU_HZ / MS_PER_S - 1u)
+/* One SysTick interrupt per control period of the pen, so the main loop
+ * sleeps until the next tick is due (mnpen_board_wait_tick). */
+#define SYSTICK_PERIOD_US MNPEN_TICK_US
+#define SYSTICK_RELOAD (CPU_CYCLES_PER_US * SYSTICK_PERIOD_US - 1u)
+_Static_assert(SYSTICK_RELOAD <= 0xFFFFFFu, "SysTick's reload register has 24 bits");
 
 /* Stub readings (see board.h): a Li-ion cell's nominal 3.7 V and a room
  * temperature of 25.0 degC, chosen only to sit inside any sane range check. */
@@ -61,33 +65,37 @@ typedef struct {
   bool watchdog_running;
 } board_state;
 
-static volatile uint32_t systick_ms;
+/* SysTick periods since mnpen_board_init(), and how many of them the main
+ * loop has seen (mnpen_board_wait_tick). */
+static volatile uint32_t systick_periods;
+static uint32_t periods_seen;
 static board_state state;
 
 void SysTick_Handler(void);
 void SysTick_Handler(void) {
-  systick_ms++;
+  systick_periods++;
 }
 
 static uint32_t board_time_us(void *ctx) {
   (void)ctx;
   uint32_t before;
-  uint32_t ms;
+  uint32_t periods;
   uint32_t val;
   do {
-    before = systick_ms;
-    ms = before;
+    before = systick_periods;
+    periods = before;
     val = SYST_CVR;
     /* The counter may have reloaded with its interrupt still pending (we
      * run with it masked or from a higher-priority handler): the phase then
-     * already belongs to the next millisecond. */
+     * already belongs to the next period. */
     if ((SCB_ICSR & SCB_ICSR_PENDSTSET) != 0u) {
       val = SYST_CVR;
-      ms++;
+      periods++;
     }
-  } while (before != systick_ms);
-  /* Unsigned wrap of ms * 1000 is intended: time_us wraps every 2^32 us. */
-  return ms * US_PER_MS + (SYSTICK_RELOAD - val) / CPU_CYCLES_PER_US;
+  } while (before != systick_periods);
+  /* Unsigned wrap of the product is intended: time_us wraps every 2^32 us,
+   * and the period count's own wrap is a multiple of that. */
+  return periods * SYSTICK_PERIOD_US + (SYSTICK_RELOAD - val) / CPU_CYCLES_PER_US;
 }
 
 static void board_motor_drive(void *ctx, uint16_t duty) {
@@ -229,6 +237,8 @@ const mnpen_hal *mnpen_board_init(void) {
   state.watchdog_running = false;
 
   SYST_CSR = 0u;
+  systick_periods = 0u;
+  periods_seen = 0u;
   SYST_RVR = SYSTICK_RELOAD;
   SYST_CVR = 0u;
   SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE_CPU;
@@ -242,6 +252,27 @@ const mnpen_hal *mnpen_board_init(void) {
 
 const mnpen_hal *mnpen_board_hal(void) {
   return &board_hal;
+}
+
+uint32_t mnpen_board_wait_tick(void) {
+  uint32_t now;
+  for (;;) {
+    /* Check and sleep with interrupts masked: a SysTick that fires between
+     * the check and the WFI stays pending, and a pending interrupt wakes WFI
+     * even while masked, so no period is slept through. Unmasking then runs
+     * the handler. */
+    __asm__ volatile("cpsid i" ::: "memory");
+    now = systick_periods;
+    if (now != periods_seen) {
+      __asm__ volatile("cpsie i" ::: "memory");
+      break;
+    }
+    __asm__ volatile("wfi" ::: "memory");
+    __asm__ volatile("cpsie i" ::: "memory");
+  }
+  uint32_t began = now - periods_seen;
+  periods_seen = now;
+  return began;
 }
 
 void mnpen_board_puts(const char *s) {

@@ -8,7 +8,8 @@
  * console); everything else is a stub or a memory-backed emulation, so the
  * firmware links and runs unchanged. Per operation:
  *
- *   time_us            real: SysTick, 1 ms interrupt plus the counter phase
+ *   time_us            real: SysTick, one interrupt per pen control period
+ *                      (MNPEN_TICK_US) plus the counter phase
  *   motor_*            stub: drive/disable ignored, current and speed read 0
  *   depth_*            emulated: the stage is at whatever was commanded
  *   battery_mv         stub: constant nominal cell voltage
@@ -52,6 +53,12 @@ const mnpen_hal *mnpen_board_init(void);
 
 /* The same table, for code that runs after mnpen_board_init(). */
 const mnpen_hal *mnpen_board_hal(void);
+
+/* Sleeps (WFI) until a SysTick period begins that the caller has not seen
+ * yet, and returns how many began since the previous call: 1 when the
+ * caller kept up with the MNPEN_TICK_US period, more when it overran. The
+ * first call counts from mnpen_board_init(). */
+uint32_t mnpen_board_wait_tick(void);
 
 /* Writes a NUL-terminated string to UART0 (the console QEMU shows with
  * -nographic); blocking, no formatting. */
