@@ -37,7 +37,7 @@ firmware: configure
 	@./scripts/firmware-budget $(BUILD)/firmware-arm/mnpen.elf
 
 firmware-qemu: firmware
-	cd $(BUILD) && ctest --output-on-failure -R '^firmware_qemu$$'
+	cd $(BUILD) && ctest --output-on-failure -R '^firmware_qemu'
 
 lint: configure
 	./scripts/lint $(BUILD)
