@@ -40,8 +40,7 @@ void mnpen_speed_stop(mnpen_speed *s) {
 }
 
 /* Voltage the motor needs at a speed and current, in mV. */
-static int64_t feedforward_mv(const mnpen_speed_config *c, uint32_t speed_mhz,
-                              int32_t current_ma) {
+static int64_t feedforward_mv(const mnpen_speed_config *c, uint32_t speed_mhz, int32_t current_ma) {
   int64_t emf_mv = (int64_t)c->ke_nv_per_mhz * speed_mhz / 1000000;
   int64_t ir_mv = (int64_t)c->r_mohm * current_ma / 1000 * c->ir_comp_pct / 100;
   return emf_mv + ir_mv;
@@ -74,20 +73,38 @@ uint16_t mnpen_speed_update(mnpen_speed *s, uint32_t measured_mhz, int32_t curre
     return s->duty;
   }
 
-  int64_t err = (int64_t)s->ramp_mhz - (int64_t)measured_mhz;
+  /* Current limit: the highest duty that keeps the winding current at the
+   * limit for the speed the motor has now. The speed is the slower of the
+   * encoder and the back-EMF, since a jammed shaft leaves the encoder's
+   * last period standing for a while. The limit also caps the inrush of a
+   * start with the needles already in skin. */
+  uint32_t emf_mhz = mnpen_speed_emf_estimate_mhz(s, current_ma, battery_mv);
+  uint32_t slow_mhz = emf_mhz < measured_mhz ? emf_mhz : measured_mhz;
+  int64_t cap_mv = (int64_t)c->ke_nv_per_mhz * slow_mhz / 1000000 +
+                   (int64_t)c->r_mohm * c->current_limit_ma / 1000;
+  int64_t cap_q16 = (int64_t)mv_to_duty(cap_mv, battery_mv) << 16;
+
+  /* Feedback: the encoder, unless the back-EMF says the motor is clearly
+   * faster. An encoder's period measurement can only lag (no edge yet at
+   * start, an old period while accelerating), never lead, and at low speed
+   * its edges come too seldom to close a fast loop on. */
+  uint32_t fb_mhz = (uint64_t)emf_mhz > 2u * (uint64_t)measured_mhz ? emf_mhz : measured_mhz;
+  int64_t err = (int64_t)s->ramp_mhz - (int64_t)fb_mhz;
   int64_t ff = (int64_t)mv_to_duty(feedforward_mv(c, s->ramp_mhz, current_ma), battery_mv);
   int64_t p = (int64_t)c->kp_q16 * err;
   int64_t full_q16 = (int64_t)MNPEN_DUTY_FULL << 16;
   int64_t unsat_q16 = (ff << 16) + p + s->integ_q16;
 
-  /* Conditional integration: do not wind further into a saturated side. */
-  int saturated_high = unsat_q16 >= full_q16 && err > 0;
+  /* Conditional integration: do not wind further into a saturated side
+   * (the duty range or the current limit). */
+  int saturated_high = (unsat_q16 >= full_q16 || unsat_q16 >= cap_q16) && err > 0;
   int saturated_low = unsat_q16 <= 0 && err < 0;
   if (!saturated_high && !saturated_low) {
     s->integ_q16 = clamp64(s->integ_q16 + (int64_t)c->ki_q16 * err, -full_q16, full_q16);
   }
 
   int64_t out_q16 = (ff << 16) + p + s->integ_q16;
+  out_q16 = out_q16 < cap_q16 ? out_q16 : cap_q16;
   s->duty = (uint16_t)(clamp64(out_q16, 0, full_q16) >> 16);
   return s->duty;
 }

@@ -26,6 +26,7 @@ static const mnpen_speed_config cfg = {
     .ki_q16 = 1 << 12,
     .ramp_mhz_per_tick = 200,
     .nominal_mv = 6000,
+    .current_limit_ma = 3000,
 };
 
 static void motor_step(motor *m, uint16_t duty) {
@@ -122,6 +123,32 @@ static void unregulated_is_a_fixed_duty(void) {
   FW_CHECK(m.s_mhz < 110000 - 5500); /* so it slows by more than 5 % */
 }
 
+static void current_limit_caps_the_winding_current(void) {
+  mnpen_speed_config lim = cfg;
+  lim.current_limit_ma = 150;
+  mnpen_speed sp;
+  motor m = {0, 0, 0, 6000};
+  mnpen_speed_init(&sp, &lim, 1);
+  mnpen_speed_start(&sp, 110000);
+  run(&sp, &m, 2000);
+  FW_CHECK(abs64(m.s_mhz - 110000) < 1100); /* unloaded, the limit is not in the way */
+  /* A load the limit cannot carry: the motor slows instead of drawing more. */
+  m.load_ma = 400;
+  int64_t peak = 0;
+  for (int t = 0; t < 3000; t++) {
+    run(&sp, &m, 1);
+    peak = m.i_ma > peak ? m.i_ma : peak;
+  }
+  FW_CHECK(peak <= 150 + 150 / 10); /* within one period's overshoot */
+  FW_CHECK(m.s_mhz < 110000 / 2);
+  /* Locked rotor (speed reads 0, no back-EMF): the duty is what drives the
+   * limit through the resistance alone. */
+  m.s_mhz = 0;
+  m.load_ma = 100000;
+  run(&sp, &m, 50);
+  FW_CHECK(m.i_ma <= 150 + 150 / 10);
+}
+
 static void stop_clears_everything(void) {
   mnpen_speed sp;
   motor m = {0, 0, 0, 6000};
@@ -137,4 +164,5 @@ static void stop_clears_everything(void) {
 
 FW_SUITE(mnpen_suite_speed, "speed", FW_CASE(settles_and_holds_under_load),
          FW_CASE(soft_start_ramps), FW_CASE(anti_windup_limits_overshoot),
-         FW_CASE(unregulated_is_a_fixed_duty), FW_CASE(stop_clears_everything));
+         FW_CASE(unregulated_is_a_fixed_duty), FW_CASE(current_limit_caps_the_winding_current),
+         FW_CASE(stop_clears_everything));

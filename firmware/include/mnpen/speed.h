@@ -10,6 +10,9 @@
  * the direction of the error, and is clamped to the duty range.
  * Soft start: the setpoint ramps up at a fixed rate, so the motor never sees
  * a full-duty inrush and the needles accelerate gently.
+ * Current limit: the duty is capped so the winding current stays at a limit
+ * below the guard's over-current threshold; a start into skin or a heavy
+ * stroke then slows the motor instead of tripping a fault.
  *
  * "Unregulated" mode replaces all of it by a fixed duty computed for the set
  * speed at no load and nominal battery voltage: the behaviour of a cheap pen,
@@ -31,6 +34,7 @@ typedef struct {
   int32_t ki_q16;           /* duty units per mHz of error per tick, Q16 */
   uint32_t ramp_mhz_per_tick; /* soft-start slope of the setpoint */
   uint16_t nominal_mv;      /* battery voltage the unregulated duty assumes */
+  int32_t current_limit_ma; /* the loop never asks for more winding current */
 } mnpen_speed_config;
 
 typedef struct {

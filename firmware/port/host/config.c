@@ -67,6 +67,7 @@ int mnpen_host_config_load(mnpen_config *cfg, const mn_params *t, const mn_plant
       (int32_t)get(&l, "speed_kp", "1/Hz", MNPEN_DUTY_FULL / 1000.0 * q16, 0, INT32_MAX);
   cfg->speed.ki_q16 = (int32_t)get(&l, "speed_ki", "1/(Hz s)",
                                    MNPEN_DUTY_FULL / 1000.0 * tick_s * q16, 0, INT32_MAX);
+  cfg->speed.current_limit_ma = (int32_t)get(&l, "current_limit", "A", 1000.0, 1, 100000);
   cfg->speed.ramp_mhz_per_tick =
       (uint32_t)get(&l, "soft_start_rate", "Hz/s", 1000.0 * tick_s, 1, 1e6);
   cfg->speed_default_mhz =

@@ -163,39 +163,26 @@ static int shadow_check(const shadow_log *s, const mnpen_pen *pen) {
   return j == s->n;
 }
 
-typedef struct {
-  mnpen_host *host;
-  const sil_design *d;
-  double tick_s;
-} bench;
-
-static double now(const bench *b) {
-  return mn_plant_time_s(mnpen_host_plant(b->host));
-}
-
-/* Holds buttons down for the press length, then releases them. */
-static void press(bench *b, uint8_t mask) {
-  mnpen_host_set_buttons(b->host, mask);
-  double until = now(b) + b->d->press_length;
-  while (now(b) < until) {
-    mnpen_host_step(b->host);
-  }
-  mnpen_host_set_buttons(b->host, 0);
-}
-
-static void run_until(bench *b, double t) {
-  while (now(b) < t) {
-    mnpen_host_step(b->host);
-  }
-}
-
-typedef struct {
+typedef struct watch watch;
+struct watch {
   double onset;   /* event onset, <0 before */
   double safe_at; /* first safe instant after onset, <0 none */
   int started;
   double run_from;  /* first instant RUNNING */
   double run_until; /* last instant RUNNING */
-} watch;
+};
+
+typedef struct {
+  mnpen_host *host;
+  const sil_design *d;
+  double tick_s;
+  watch *w;            /* what every step is observed into */
+  double safe_current; /* "safe" threshold, A */
+} bench;
+
+static double now(const bench *b) {
+  return mn_plant_time_s(mnpen_host_plant(b->host));
+}
 
 static void observe(bench *b, watch *w, double safe_current) {
   mnpen_pen *pen = mnpen_host_pen(b->host);
@@ -212,6 +199,28 @@ static void observe(bench *b, watch *w, double safe_current) {
   if (w->onset >= 0.0 && w->safe_at < 0.0 && !running &&
       fabs(mn_plant_current_a(plant)) < safe_current) {
     w->safe_at = t;
+  }
+}
+
+/* One tick of the bench: firmware tick, plant, and the observer. */
+static void step(bench *b) {
+  mnpen_host_step(b->host);
+  observe(b, b->w, b->safe_current);
+}
+
+/* Holds buttons down for the press length, then releases them. */
+static void press(bench *b, uint8_t mask) {
+  mnpen_host_set_buttons(b->host, mask);
+  double until = now(b) + b->d->press_length;
+  while (now(b) < until) {
+    step(b);
+  }
+  mnpen_host_set_buttons(b->host, 0);
+}
+
+static void run_until(bench *b, double t) {
+  while (now(b) < t) {
+    step(b);
   }
 }
 
@@ -304,11 +313,11 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   if (rc != 0) {
     return rc;
   }
-  bench b = {host, &d, MNPEN_TICK_US * 1e-6};
+  watch w = {-1.0, -1.0, 0, 0.0, 0.0};
+  bench b = {host, &d, MNPEN_TICK_US * 1e-6, &w, 0.0};
   mn_plant *plant = mnpen_host_plant(host);
   mnpen_pen *pen = mnpen_host_pen(host);
   shadow_log shadow = {0};
-  watch w = {-1.0, -1.0, 0, 0.0, 0.0};
 
   /* The cartridge: genuine and fresh, or what the scenario asks for. */
   mnpen_cartchip chip;
@@ -328,13 +337,18 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   int on_skin_from_start = o->scenario != MNPEN_SIL_LOAD_STEP;
   mn_plant_set_skin(plant, on_skin_from_start, o->needles);
 
+  /* "Safe" is a current below a fraction (5 %) of the locked-rotor current
+   * at full duty on this cell. */
+  b.safe_current = d.safe_current_fraction * mn_plant_battery_terminal_v(plant) /
+                   (pp.motor.resistance + pp.bridge.on_resistance);
+
   /* The script up to the start. */
   mnpen_host_power_on(host);
   run_until(&b, d.power_press);
   press(&b, MNPEN_BTN_POWER);
   run_until(&b, d.cart_seat);
   mnpen_host_seat_cartridge(host, &chip);
-  mnpen_host_step(host);
+  step(&b);
   if (o->speed_hz > 0.0) {
     mnpen_request_speed(pen, (uint32_t)lround(o->speed_hz * 1000.0));
   }
@@ -363,10 +377,6 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
     r->event_time_s = -1.0;
   }
 
-  /* "Safe" is a current below a fraction (5 %) of the locked-rotor current
-   * at full duty on this cell. */
-  double safe_current = d.safe_current_fraction * mn_plant_battery_terminal_v(plant) /
-                        (pp.motor.resistance + pp.bridge.on_resistance);
   int event_done = 0;
   while (now(&b) < duration) {
     double tn = now(&b);
@@ -429,11 +439,10 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
         next_cycle = now(&b) + d.power_cycle_run;
       }
     }
-    mnpen_host_step(host);
+    step(&b);
     if (mnpen_host_powered(host)) {
       shadow_collect(&shadow, pen);
     }
-    observe(&b, &w, safe_current);
   }
   if (w.onset >= 0.0) {
     /* The fault's onset, which safe stop is timed from; for a power cut, the

@@ -92,6 +92,7 @@ static void put_record(FILE *f, const mnpen_config *c) {
   put_i(f, 2, "ki_q16", s->ki_q16);
   put_u(f, 2, "ramp_mhz_per_tick", s->ramp_mhz_per_tick);
   put_u(f, 2, "nominal_mv", s->nominal_mv);
+  put_i(f, 2, "current_limit_ma", s->current_limit_ma);
   put_close(f, 1);
 
   const mnpen_depth_config *d = &c->depth;
