@@ -217,6 +217,9 @@ static void handle_inputs(mnpen_pen *pen) {
     }
     return;
   }
+  if (pen->state == MNPEN_STATE_OFF) {
+    return; /* standby: only the power button does anything */
+  }
   if (pressed & MNPEN_BTN_SPEED_UP) {
     mnpen_request_speed(pen, pen->speed_setting_mhz + pen->cfg->speed_step_mhz);
   }
