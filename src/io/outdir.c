@@ -1,0 +1,105 @@
+/*
+ * Output directories; see outdir.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "io/outdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *dup_str(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d != NULL) {
+    memcpy(d, s, n);
+  }
+  return d;
+}
+
+static void release(mn_outdir *o) {
+  free(o->target);
+  free(o->staging);
+  memset(o, 0, sizeof *o);
+}
+
+int mn_outdir_begin(mn_outdir *o, const char *target, char *err, size_t errlen) {
+  memset(o, 0, sizeof *o);
+  o->target = dup_str(target);
+  if (o->target == NULL) {
+    snprintf(err, errlen, "%s: out of memory", target);
+    return MN_OUTDIR_ENOMEM;
+  }
+  struct stat st;
+  if (stat(target, &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) {
+      snprintf(err, errlen, "%s: exists and is not a directory", target);
+      release(o);
+      return MN_OUTDIR_EIO;
+    }
+    o->staging = dup_str(target);
+    o->staged = 0;
+  } else {
+    size_t n = strlen(target) + 40;
+    o->staging = malloc(n);
+    if (o->staging != NULL) {
+      snprintf(o->staging, n, "%s.partial-%ld", target, (long)getpid());
+    }
+    o->staged = 1;
+    if (o->staging == NULL || mkdir(o->staging, 0777) != 0) {
+      snprintf(err, errlen, "%s: cannot create: %s", target,
+               o->staging ? strerror(errno) : "out of memory");
+      release(o);
+      return MN_OUTDIR_EIO;
+    }
+  }
+  return MN_OUTDIR_OK;
+}
+
+const char *mn_outdir_path(const mn_outdir *o, const char *name, char *buf, size_t buflen) {
+  snprintf(buf, buflen, "%s/%s", o->staging, name);
+  return buf;
+}
+
+int mn_outdir_commit(mn_outdir *o, char *err, size_t errlen) {
+  if (o->staged && rename(o->staging, o->target) != 0) {
+    snprintf(err, errlen, "%s: cannot move results into place: %s", o->target, strerror(errno));
+    mn_outdir_abort(o);
+    return MN_OUTDIR_EIO;
+  }
+  release(o);
+  return MN_OUTDIR_OK;
+}
+
+/* Removes a staging directory and the plain files in it (it holds no
+ * subdirectories). */
+static void remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d != NULL) {
+    for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+      if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+        continue;
+      }
+      size_t n = strlen(dir) + strlen(de->d_name) + 2;
+      char *p = malloc(n);
+      if (p != NULL) {
+        snprintf(p, n, "%s/%s", dir, de->d_name);
+        remove(p);
+        free(p);
+      }
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+void mn_outdir_abort(mn_outdir *o) {
+  if (o->staged && o->staging != NULL) {
+    remove_tree(o->staging);
+  }
+  release(o);
+}
