@@ -224,7 +224,9 @@ static void handle_inputs(mnpen_pen *pen) {
     mnpen_request_speed(pen, pen->speed_setting_mhz + pen->cfg->speed_step_mhz);
   }
   if (pressed & MNPEN_BTN_SPEED_DOWN) {
-    mnpen_request_speed(pen, pen->speed_setting_mhz - pen->cfg->speed_step_mhz);
+    uint32_t step = pen->cfg->speed_step_mhz;
+    /* Saturate: an unsigned wrap would turn "slower" into the maximum. */
+    mnpen_request_speed(pen, pen->speed_setting_mhz > step ? pen->speed_setting_mhz - step : 0u);
   }
   if (pressed & MNPEN_BTN_DEPTH_UP) {
     mnpen_depth_step(&pen->depth, 1);

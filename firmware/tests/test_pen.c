@@ -1196,6 +1196,16 @@ static void speed_buttons_step_and_clamp(void) {
     press(MNPEN_BTN_SPEED_UP);
   }
   FW_CHECK_EQ(P.speed_setting_mhz, MNPEN_SPEED_MAX_MHZ);
+  /* A step wider than the setting (a bad factory record): down still
+   * means down, to the minimum, never a wrap-around to the maximum. */
+  CFG2 = CFG;
+  CFG2.speed_step_mhz = MNPEN_SPEED_MAX_MHZ;
+  boot_cfg(&CFG2, MNPEN_RESET_POWER_ON);
+  press(MNPEN_BTN_POWER);
+  press(MNPEN_BTN_SPEED_DOWN);
+  FW_CHECK_EQ(P.speed_setting_mhz, MNPEN_SPEED_MIN_MHZ);
+  press(MNPEN_BTN_SPEED_UP);
+  FW_CHECK_EQ(P.speed_setting_mhz, MNPEN_SPEED_MAX_MHZ);
 }
 
 static void depth_buttons_step_and_clamp(void) {
