@@ -51,7 +51,8 @@ int32_t mnpen_depth_step(mnpen_depth *d, int direction) {
 }
 
 int mnpen_depth_select_zone(mnpen_depth *d, uint8_t zone) {
-  if (zone >= d->cfg->zone_count) {
+  /* zone_count comes from the profile; the table holds MNPEN_ZONES_MAX. */
+  if (zone >= d->cfg->zone_count || zone >= MNPEN_ZONES_MAX) {
     return -1;
   }
   d->zone = zone;

@@ -1313,6 +1313,16 @@ static void zone_selection_limits_depth(void) {
   FW_CHECK_EQ(mnpen_select_zone(&P, 255), -1);
   FW_CHECK_EQ(P.depth.zone, 1u);
   FW_CHECK_EQ(P.depth.setting_um, 700);
+  /* A profile claiming more zones than the table holds: the zones past
+   * the table do not exist. */
+  CFG2 = CFG;
+  CFG2.depth.zone_count = MNPEN_ZONES_MAX + 1u;
+  P.cfg = &CFG2;
+  P.depth.cfg = &CFG2.depth;
+  FW_CHECK_EQ(mnpen_select_zone(&P, MNPEN_ZONES_MAX), -1);
+  FW_CHECK_EQ(P.depth.zone, 1u);
+  P.cfg = &CFG;
+  P.depth.cfg = &CFG.depth;
   /* Back to an unrestricted zone: the setting stays where it was. */
   FW_CHECK_EQ(mnpen_select_zone(&P, 0), 0);
   FW_CHECK_EQ(P.depth.setting_um, 700);
