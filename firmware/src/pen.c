@@ -17,8 +17,8 @@ static const char *const state_names[MNPEN_STATE_COUNT] = {
     "off", "idle", "cartridge_check", "ready", "running", "paused", "fault"};
 
 static const char *const fault_names[MNPEN_FAULT_COUNT] = {
-    "none",         "stall",  "over_current",   "battery_low",      "over_temperature",
-    "sensor",       "cartridge_used", "cartridge_forged", "watchdog"};
+    "none",   "stall",          "over_current",     "battery_low", "over_temperature",
+    "sensor", "cartridge_used", "cartridge_forged", "watchdog"};
 
 const char *mnpen_state_name(mnpen_state s) {
   return (unsigned)s < MNPEN_STATE_COUNT ? state_names[s] : "unknown";
@@ -192,8 +192,8 @@ static void check_cartridge(mnpen_pen *pen) {
 }
 
 static void start_motor(mnpen_pen *pen) {
-  uint32_t limit = mnpen_power_speed_limit_mhz(&pen->power, MNPEN_SPEED_MIN_MHZ,
-                                               pen->speed_setting_mhz);
+  uint32_t limit =
+      mnpen_power_speed_limit_mhz(&pen->power, MNPEN_SPEED_MIN_MHZ, pen->speed_setting_mhz);
   mnpen_guard_start(&pen->guard);
   mnpen_speed_start(&pen->speed, limit);
   if (!pen->session_open) {
@@ -274,8 +274,8 @@ static void handle_inputs(mnpen_pen *pen) {
     break;
   case MNPEN_STATE_FAULT:
     /* A refused cartridge is cleared by taking it out. */
-    if (!present && (pen->fault == MNPEN_FAULT_CARTRIDGE_USED ||
-                     pen->fault == MNPEN_FAULT_CARTRIDGE_FORGED)) {
+    if (!present &&
+        (pen->fault == MNPEN_FAULT_CARTRIDGE_USED || pen->fault == MNPEN_FAULT_CARTRIDGE_FORGED)) {
       pen->fault = MNPEN_FAULT_NONE;
       pen->state = MNPEN_STATE_IDLE;
     }
@@ -287,11 +287,10 @@ static void handle_inputs(mnpen_pen *pen) {
 
 static void run_motor(mnpen_pen *pen) {
   const mnpen_hal *h = pen->hal;
-  uint32_t target = mnpen_power_speed_limit_mhz(&pen->power, MNPEN_SPEED_MIN_MHZ,
-                                                pen->speed_setting_mhz);
+  uint32_t target =
+      mnpen_power_speed_limit_mhz(&pen->power, MNPEN_SPEED_MIN_MHZ, pen->speed_setting_mhz);
   mnpen_speed_set_target(&pen->speed, target);
-  uint16_t duty = mnpen_speed_update(&pen->speed, pen->speed_mhz, pen->current_ma,
-                                     pen->battery_mv);
+  uint16_t duty = mnpen_speed_update(&pen->speed, pen->speed_mhz, pen->current_ma, pen->battery_mv);
   h->motor_drive(h->ctx, duty);
 
   /* Strokes: integrate the measured rate (mHz x us = 1e-9 strokes). */

@@ -11,8 +11,7 @@ void mnpen_power_init(mnpen_power *p, const mnpen_power_config *cfg) {
   p->primed = 0;
 }
 
-int mnpen_power_update(mnpen_power *p, uint16_t battery_mv, int16_t temperature_dc,
-                       int running) {
+int mnpen_power_update(mnpen_power *p, uint16_t battery_mv, int16_t temperature_dc, int running) {
   const mnpen_power_config *c = p->cfg;
   if (battery_mv < c->battery_min_mv || battery_mv > c->battery_max_mv ||
       temperature_dc < c->temp_min_dc || temperature_dc > c->temp_max_dc) {
@@ -62,8 +61,7 @@ int mnpen_power_can_start(const mnpen_power *p) {
          p->temperature_dc < p->cfg->restart_dc;
 }
 
-uint32_t mnpen_power_speed_limit_mhz(const mnpen_power *p, uint32_t min_mhz,
-                                     uint32_t max_mhz) {
+uint32_t mnpen_power_speed_limit_mhz(const mnpen_power *p, uint32_t min_mhz, uint32_t max_mhz) {
   const mnpen_power_config *c = p->cfg;
   if (p->temperature_dc <= c->derate_dc) {
     return max_mhz;

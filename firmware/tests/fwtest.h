@@ -41,21 +41,21 @@ int fwtest_run(const fwtest_suite *suite);
 /* Totals over every fwtest_run() so far. */
 void fwtest_totals(unsigned *passed, unsigned *failed);
 
-#define FW_CHECK(cond)                                                         \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fwtest_fail(__FILE__, __LINE__, #cond);                                  \
-      return;                                                                  \
-    }                                                                          \
+#define FW_CHECK(cond)                                                                             \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      fwtest_fail(__FILE__, __LINE__, #cond);                                                      \
+      return;                                                                                      \
+    }                                                                                              \
   } while (0)
 
 #define FW_CHECK_EQ(a, b) FW_CHECK((a) == (b))
 
-#define FW_SUITE(sym, label, ...)                                              \
-  static const fwtest_case sym##_cases[] = {__VA_ARGS__};                      \
-  const fwtest_suite sym = {label, sym##_cases,                                \
-                            sizeof(sym##_cases) / sizeof(sym##_cases[0])}
+#define FW_SUITE(sym, label, ...)                                                                  \
+  static const fwtest_case sym##_cases[] = {__VA_ARGS__};                                          \
+  const fwtest_suite sym = {label, sym##_cases, sizeof(sym##_cases) / sizeof(sym##_cases[0])}
 
-#define FW_CASE(fn) {#fn, fn}
+#define FW_CASE(fn)                                                                                \
+  { #fn, fn }
 
 #endif /* MNPEN_FWTEST_H */

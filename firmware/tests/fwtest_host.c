@@ -12,6 +12,10 @@
 
 extern const fwtest_suite MNPEN_SUITE;
 
-void fwtest_print(const char *s) { fputs(s, stdout); }
+void fwtest_print(const char *s) {
+  fputs(s, stdout);
+}
 
-int main(void) { return fwtest_run(&MNPEN_SUITE) == 0 ? 0 : 1; }
+int main(void) {
+  return fwtest_run(&MNPEN_SUITE) == 0 ? 0 : 1;
+}

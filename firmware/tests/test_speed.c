@@ -51,7 +51,9 @@ static uint16_t run(mnpen_speed *sp, motor *m, int ticks) {
   return d;
 }
 
-static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+static int64_t abs64(int64_t v) {
+  return v < 0 ? -v : v;
+}
 
 static void settles_and_holds_under_load(void) {
   mnpen_speed sp;
@@ -60,7 +62,7 @@ static void settles_and_holds_under_load(void) {
   mnpen_speed_start(&sp, 110000);
   run(&sp, &m, 2000);
   FW_CHECK(abs64(m.s_mhz - 110000) < 1100); /* within 1 % */
-  m.load_ma = 120; /* needles meet skin */
+  m.load_ma = 120;                          /* needles meet skin */
   int64_t worst = 0;
   for (int t = 0; t < 2000; t++) {
     run(&sp, &m, 1);

@@ -18,10 +18,10 @@
 #define MNPEN_ZONES_MAX 8
 
 typedef struct {
-  uint16_t step_um;           /* 100 or 250 */
-  uint16_t tolerance_um;      /* settled when |sensor - setting| <= this */
-  uint16_t settle_ticks;      /* longer than this unsettled while moving: fault */
-  int16_t sensor_min_um;      /* plausible sensor range; outside = open/short */
+  uint16_t step_um;      /* 100 or 250 */
+  uint16_t tolerance_um; /* settled when |sensor - setting| <= this */
+  uint16_t settle_ticks; /* longer than this unsettled while moving: fault */
+  int16_t sensor_min_um; /* plausible sensor range; outside = open/short */
   int16_t sensor_max_um;
   uint8_t zone_count;
   uint16_t zone_max_um[MNPEN_ZONES_MAX]; /* treatment profile, per zone */

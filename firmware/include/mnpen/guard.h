@@ -15,12 +15,12 @@
 #include <stdint.h>
 
 typedef struct {
-  int32_t over_current_ma;    /* current limit */
+  int32_t over_current_ma;     /* current limit */
   uint16_t over_current_ticks; /* held this many periods */
-  uint16_t stall_speed_pct;   /* below this share of the setpoint ... */
-  uint16_t stall_ticks;       /* ... for this many periods: stall */
-  uint16_t start_grace_ticks; /* no stall check this long after a start */
-  int32_t current_min_ma;     /* plausible range of the current reading */
+  uint16_t stall_speed_pct;    /* below this share of the setpoint ... */
+  uint16_t stall_ticks;        /* ... for this many periods: stall */
+  uint16_t start_grace_ticks;  /* no stall check this long after a start */
+  int32_t current_min_ma;      /* plausible range of the current reading */
   int32_t current_max_ma;
 } mnpen_guard_config;
 

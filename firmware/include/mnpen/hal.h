@@ -98,8 +98,7 @@ typedef struct mnpen_hal {
   /* Cartridge bus: presence switch and one request/response transaction
    * with the cartridge's authenticator chip (see cartbus.h). */
   bool (*cart_present)(void *ctx);
-  int (*cart_xfer)(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx,
-                   size_t rx_len);
+  int (*cart_xfer)(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx, size_t rx_len);
 
   /* True random source for authentication nonces. */
   uint32_t (*random32)(void *ctx);

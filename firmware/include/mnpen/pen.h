@@ -86,15 +86,15 @@ typedef struct {
   mnpen_guard guard;
   mnpen_cart cart;
   mnpen_log log;
-  int log_ok;               /* the log mounted and every append succeeded */
+  int log_ok; /* the log mounted and every append succeeded */
   uint32_t speed_setting_mhz;
-  uint8_t buttons_stable;   /* debounced state */
-  uint8_t buttons_pressed;  /* edges found in this tick */
+  uint8_t buttons_stable;  /* debounced state */
+  uint8_t buttons_pressed; /* edges found in this tick */
   uint8_t buttons_sample;
   uint16_t buttons_count;
   uint32_t ticks;
-  uint32_t strokes;         /* strokes of the open session */
-  uint64_t stroke_acc;      /* fractional strokes, mHz x us */
+  uint32_t strokes;    /* strokes of the open session */
+  uint64_t stroke_acc; /* fractional strokes, mHz x us */
   int session_open;
   /* Last sensor readings, for ports and tests to inspect. */
   uint32_t speed_mhz;

@@ -21,16 +21,16 @@
 
 typedef struct {
   uint16_t ocv_mv[MNPEN_OCV_POINTS]; /* OCV at 0, 10, ..., 100 % charge */
-  uint16_t start_min_mv;  /* no start below (filtered, unloaded) */
-  uint16_t stop_mv;       /* graceful stop below, under load ... */
-  uint16_t stop_ticks;    /* ... held this long */
-  uint16_t filter_shift;  /* IIR: y += (x - y) >> shift */
-  uint16_t battery_min_mv; /* plausible range of the reading */
+  uint16_t start_min_mv;             /* no start below (filtered, unloaded) */
+  uint16_t stop_mv;                  /* graceful stop below, under load ... */
+  uint16_t stop_ticks;               /* ... held this long */
+  uint16_t filter_shift;             /* IIR: y += (x - y) >> shift */
+  uint16_t battery_min_mv;           /* plausible range of the reading */
   uint16_t battery_max_mv;
-  int16_t derate_dc;      /* derating starts, tenths of deg C */
-  int16_t shutdown_dc;    /* motor stops */
-  int16_t restart_dc;     /* may start again only below (hysteresis) */
-  int16_t temp_min_dc;    /* plausible range of the reading */
+  int16_t derate_dc;   /* derating starts, tenths of deg C */
+  int16_t shutdown_dc; /* motor stops */
+  int16_t restart_dc;  /* may start again only below (hysteresis) */
+  int16_t temp_min_dc; /* plausible range of the reading */
   int16_t temp_max_dc;
 } mnpen_power_config;
 

@@ -27,14 +27,14 @@
 #include <stdint.h>
 
 typedef struct {
-  uint32_t ke_nv_per_mhz;   /* back-EMF per stroke rate, nV per mHz */
-  uint32_t r_mohm;          /* winding resistance, milliohm */
-  uint16_t ir_comp_pct;     /* share of R used in the IR feed-forward */
-  int32_t kp_q16;           /* duty units per mHz of error, Q16 */
-  int32_t ki_q16;           /* duty units per mHz of error per tick, Q16 */
+  uint32_t ke_nv_per_mhz;     /* back-EMF per stroke rate, nV per mHz */
+  uint32_t r_mohm;            /* winding resistance, milliohm */
+  uint16_t ir_comp_pct;       /* share of R used in the IR feed-forward */
+  int32_t kp_q16;             /* duty units per mHz of error, Q16 */
+  int32_t ki_q16;             /* duty units per mHz of error per tick, Q16 */
   uint32_t ramp_mhz_per_tick; /* soft-start slope of the setpoint */
-  uint16_t nominal_mv;      /* battery voltage the unregulated duty assumes */
-  int32_t current_limit_ma; /* the loop never asks for more winding current */
+  uint16_t nominal_mv;        /* battery voltage the unregulated duty assumes */
+  int32_t current_limit_ma;   /* the loop never asks for more winding current */
 } mnpen_speed_config;
 
 typedef struct {
