@@ -62,6 +62,10 @@ struct mn_lod {
 
   scratch *scr;
   size_t scr_n, scr_lanes;
+
+  /* Amount through the top and bottom during the last step, per unit of
+   * dx * dy (inward positive), accumulated by the z sweeps. */
+  double amt_top, amt_bot;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -307,72 +311,82 @@ static int alloc_all(mn_lod *s) {
   return MN_NUM_OK;
 }
 
+static void column_boundaries(mn_lod *s, const mn_lod_params *p, size_t c);
+
 static void setup_boundaries(mn_lod *s, const mn_lod_params *p) {
-  const double *dz = mn_grid_dz(s->g);
-  const size_t bottom = (size_t)(s->nz - 1) * s->plane;
-  for (size_t c = 0; c < s->plane; c++) {
-    double D0 = coef_at(p->D_voxel, p->D_layer, 0.0, c, 0);
-    double K0 = coef_at(p->K_voxel, p->K_layer, 1.0, c, 0);
-    double Dn = coef_at(p->D_voxel, p->D_layer, 0.0, bottom + c, s->nz - 1);
-    double Kn = coef_at(p->K_voxel, p->K_layer, 1.0, bottom + c, s->nz - 1);
-    const mn_bc *bt = &p->bc_top, *bb = &p->bc_bottom;
-    double vt = bt->value_map ? bt->value_map[c] : bt->value;
-    double vb = bb->value_map ? bb->value_map[c] : bb->value;
-    if (bt->kind == MN_BC_FLUX) {
-      s->top_in[c] = vt;
-    } else {
-      double gt = bnd_g(bt, dz[0], D0 * K0);
-      s->top_in[c] = gt * vt;
-      s->top_dgc[c] = gt / K0;
-    }
-    if (bb->kind == MN_BC_FLUX) {
-      s->bot_in[c] = vb;
-    } else {
-      double gb = bnd_g(bb, dz[s->nz - 1], Dn * Kn);
-      s->bot_in[c] = gb * vb;
-      s->bot_dgc[c] = gb / Kn;
-    }
-  }
+  for (size_t c = 0; c < s->plane; c++)
+    column_boundaries(s, p, c);
 }
 
 /* Per-voxel face weights for the general path: flux through the + face of
  * voxel v along an axis is wm[v] * c_v - wp[v] * c_next. */
-static void setup_weights(mn_lod *s, const mn_lod_params *p) {
+static void voxel_weights(mn_lod *s, const mn_lod_params *p, int i, int j, int k) {
   const double *dz = mn_grid_dz(s->g);
   const double dx = mn_grid_dx(s->g), dy = mn_grid_dy(s->g);
   const int nx = s->nx, ny = s->ny, nz = s->nz;
-#pragma omp parallel for schedule(static) num_threads(s->nth)
-  for (int k = 0; k < nz; k++) {
-    for (int j = 0; j < ny; j++) {
-      for (int i = 0; i < nx; i++) {
-        size_t v = ((size_t)k * (size_t)ny + (size_t)j) * (size_t)nx + (size_t)i;
-        double D = coef_at(p->D_voxel, p->D_layer, 0.0, v, k);
-        double K = coef_at(p->K_voxel, p->K_layer, 1.0, v, k);
-        int nbr[3];
-        size_t vn[3];
-        nbr[0] = (i + 1 < nx) || s->px;
-        vn[0] = (i + 1 < nx) ? v + 1 : v + 1 - (size_t)nx;
-        nbr[1] = (j + 1 < ny) || s->py;
-        vn[1] = (j + 1 < ny) ? v + (size_t)nx : v + (size_t)nx - s->plane;
-        nbr[2] = k + 1 < nz;
-        vn[2] = v + s->plane;
-        for (int x = 0; x < 3; x++) {
-          double wm = 0.0, wp = 0.0;
-          if (nbr[x]) {
-            int kn = (x == 2) ? k + 1 : k;
-            double Dn = coef_at(p->D_voxel, p->D_layer, 0.0, vn[x], kn);
-            double Kn = coef_at(p->K_voxel, p->K_layer, 1.0, vn[x], kn);
-            double ha = (x == 0) ? dx : (x == 1) ? dy : dz[k];
-            double hb = (x == 0) ? dx : (x == 1) ? dy : dz[kn];
-            double gf = face_g(ha, D * K, hb, Dn * Kn);
-            wm = gf / K;
-            wp = gf / Kn;
-          }
-          s->wm[x][v] = (float)wm;
-          s->wp[x][v] = (float)wp;
-        }
-      }
+  size_t v = ((size_t)k * (size_t)ny + (size_t)j) * (size_t)nx + (size_t)i;
+  double D = coef_at(p->D_voxel, p->D_layer, 0.0, v, k);
+  double K = coef_at(p->K_voxel, p->K_layer, 1.0, v, k);
+  int nbr[3];
+  size_t vn[3];
+  nbr[0] = (i + 1 < nx) || s->px;
+  vn[0] = (i + 1 < nx) ? v + 1 : v + 1 - (size_t)nx;
+  nbr[1] = (j + 1 < ny) || s->py;
+  vn[1] = (j + 1 < ny) ? v + (size_t)nx : v + (size_t)nx - s->plane;
+  nbr[2] = k + 1 < nz;
+  vn[2] = v + s->plane;
+  for (int x = 0; x < 3; x++) {
+    double wm = 0.0, wp = 0.0;
+    if (nbr[x]) {
+      int kn = (x == 2) ? k + 1 : k;
+      double Dn = coef_at(p->D_voxel, p->D_layer, 0.0, vn[x], kn);
+      double Kn = coef_at(p->K_voxel, p->K_layer, 1.0, vn[x], kn);
+      double ha = (x == 0) ? dx : (x == 1) ? dy : dz[k];
+      double hb = (x == 0) ? dx : (x == 1) ? dy : dz[kn];
+      double gf = face_g(ha, D * K, hb, Dn * Kn);
+      wm = gf / K;
+      wp = gf / Kn;
     }
+    s->wm[x][v] = (float)wm;
+    s->wp[x][v] = (float)wp;
+  }
+}
+
+static void setup_weights(mn_lod *s, const mn_lod_params *p) {
+  const int nx = s->nx, ny = s->ny, nz = s->nz;
+#pragma omp parallel for schedule(static) num_threads(s->nth)
+  for (int k = 0; k < nz; k++)
+    for (int j = 0; j < ny; j++)
+      for (int i = 0; i < nx; i++)
+        voxel_weights(s, p, i, j, k);
+}
+
+/* Boundary coefficients of one column (top and bottom). */
+static void column_boundaries(mn_lod *s, const mn_lod_params *p, size_t c) {
+  const double *dz = mn_grid_dz(s->g);
+  const size_t bottom = (size_t)(s->nz - 1) * s->plane;
+  double D0 = coef_at(p->D_voxel, p->D_layer, 0.0, c, 0);
+  double K0 = coef_at(p->K_voxel, p->K_layer, 1.0, c, 0);
+  double Dn = coef_at(p->D_voxel, p->D_layer, 0.0, bottom + c, s->nz - 1);
+  double Kn = coef_at(p->K_voxel, p->K_layer, 1.0, bottom + c, s->nz - 1);
+  const mn_bc *bt = &p->bc_top, *bb = &p->bc_bottom;
+  double vt = bt->value_map ? bt->value_map[c] : bt->value;
+  double vb = bb->value_map ? bb->value_map[c] : bb->value;
+  if (bt->kind == MN_BC_FLUX) {
+    s->top_in[c] = vt;
+    s->top_dgc[c] = 0.0;
+  } else {
+    double gt = bnd_g(bt, dz[0], D0 * K0);
+    s->top_in[c] = gt * vt;
+    s->top_dgc[c] = gt / K0;
+  }
+  if (bb->kind == MN_BC_FLUX) {
+    s->bot_in[c] = vb;
+    s->bot_dgc[c] = 0.0;
+  } else {
+    double gb = bnd_g(bb, dz[s->nz - 1], Dn * Kn);
+    s->bot_in[c] = gb * vb;
+    s->bot_dgc[c] = gb / Kn;
   }
 }
 
@@ -570,13 +584,16 @@ static void sweep_z(mn_lod *s, double *u, double tau, int fuse_react) {
   const double *S = (fuse_react && s->has_react) ? s->S : s->zeros;
   const int vox_react = fuse_react && s->react_voxel;
   const double *dz = mn_grid_dz(s->g);
+  const size_t last = (size_t)(nz - 1) * s->plane;
 #pragma omp parallel num_threads(s->nth)
   {
     scratch *c = &s->scr[omp_get_thread_num()];
+    double acc_top = 0.0, acc_bot = 0.0;
 #pragma omp for schedule(static)
     for (int j = 0; j < ny; j++) {
       size_t col0 = (size_t)j * (size_t)nx;
       double *ub = u + col0;
+      double old_top = 0.0, old_bot = 0.0;
       if (vox_react) {
         for (int k = 0; k < nz; k++) {
           double *ur = ub + (size_t)k * s->plane;
@@ -587,6 +604,10 @@ static void sweep_z(mn_lod *s, double *u, double tau, int fuse_react) {
         }
       }
       if (theta < 1.0) {
+        for (int i = 0; i < nx; i++) {
+          old_top += s->top_dgc[col0 + (size_t)i] * ub[i];
+          old_bot += s->bot_dgc[col0 + (size_t)i] * ub[last + (size_t)i];
+        }
         if (s->layered)
           mn_tridiag_explicit(ub, st, nz, nx, s->ax[2].lo, s->ax[2].dg, s->ax[2].up, 0, theta, 0,
                               c->d);
@@ -626,7 +647,23 @@ static void sweep_z(mn_lod *s, double *u, double tau, int fuse_react) {
         mn_tridiag_solve_lanes(ub, st, nz, nx, c->lo, c->dg, c->up, s->top_b + col0,
                                s->bot_b + col0);
       }
+      /* What crossed the boundaries in this sweep, as the scheme applied it:
+       * inward flux in - dgc * (theta u_new + (1 - theta) u_old). */
+      double in_top = 0.0, in_bot = 0.0, new_top = 0.0, new_bot = 0.0;
+      for (int i = 0; i < nx; i++) {
+        size_t cc = col0 + (size_t)i;
+        in_top += s->top_in[cc];
+        in_bot += s->bot_in[cc];
+        new_top += s->top_dgc[cc] * ub[i];
+        new_bot += s->bot_dgc[cc] * ub[last + (size_t)i];
+      }
+      acc_top += tau * (in_top - theta * new_top - (1.0 - theta) * old_top);
+      acc_bot += tau * (in_bot - theta * new_bot - (1.0 - theta) * old_bot);
     }
+#pragma omp atomic
+    s->amt_top += acc_top;
+#pragma omp atomic
+    s->amt_bot += acc_bot;
   }
 }
 
@@ -758,6 +795,8 @@ int mn_lod_step(mn_lod *s, mn_field *f, double dt, char *err, size_t errlen) {
     return MN_NUM_EINVAL;
   }
   double *u = mn_field_data(f);
+  s->amt_top = 0.0;
+  s->amt_bot = 0.0;
   if (s->scheme == MN_SCHEME_LOD_BE) {
     if (s->has_react)
       react_factors(s, dt);
@@ -798,6 +837,101 @@ int mn_lod_boundary_flux(const mn_lod *s, const mn_field *f, int face, double *f
   for (size_t c = 0; c < s->plane; c++)
     sum += in[c] - dgc[c] * u[c];
   *flux = sum * mn_grid_dx(s->g) * mn_grid_dy(s->g);
+  return MN_NUM_OK;
+}
+
+int mn_lod_step_boundary_amount(const mn_lod *s, int face, double *amount, char *err,
+                                size_t errlen) {
+  if (!s || !amount || (face != 0 && face != 1)) {
+    mn_num_errf(err, errlen, "lod amount: bad argument");
+    return MN_NUM_EINVAL;
+  }
+  *amount = (face ? s->amt_bot : s->amt_top) * mn_grid_dx(s->g) * mn_grid_dy(s->g);
+  return MN_NUM_OK;
+}
+
+int mn_lod_update(mn_lod *s, const mn_lod_params *p, char *err, size_t errlen) {
+  if (!s || !p) {
+    mn_num_errf(err, errlen, "lod update: NULL argument");
+    return MN_NUM_EINVAL;
+  }
+  int rc = validate(s->g, p, err, errlen);
+  if (rc)
+    return rc;
+  int layered = !p->D_voxel && !p->K_voxel;
+  int react_voxel = p->decay_voxel || p->source_voxel;
+  if (layered != s->layered || (react_voxel && !s->react_voxel) || p->scheme != s->scheme ||
+      (p->bc_x.kind == MN_BC_PERIODIC) != s->px || (p->bc_y.kind == MN_BC_PERIODIC) != s->py) {
+    mn_num_errf(err, errlen,
+                "lod update: coefficient layout, scheme or lateral boundaries differ from create");
+    return MN_NUM_EINVAL;
+  }
+  setup_boundaries(s, p);
+  if (s->layered) {
+    for (int k = 0; k < s->nz; k++) {
+      s->D[k] = p->D_layer[k];
+      s->K[k] = p->K_layer ? p->K_layer[k] : 1.0;
+    }
+  } else {
+    setup_weights(s, p);
+  }
+  for (int k = 0; k < s->nz; k++) {
+    s->lam[k] = p->decay_layer ? p->decay_layer[k] : 0.0;
+    s->src[k] = p->source_layer ? p->source_layer[k] : 0.0;
+  }
+  s->has_react = s->react_voxel || p->decay_layer || p->source_layer;
+  if (s->react_voxel) {
+#pragma omp parallel for schedule(static) num_threads(s->nth)
+    for (int k = 0; k < s->nz; k++) {
+      for (size_t v = (size_t)k * s->plane; v < (size_t)(k + 1) * s->plane; v++) {
+        s->lam_v[v] = (float)coef_at(p->decay_voxel, p->decay_layer, 0.0, v, k);
+        s->src_v[v] = (float)coef_at(p->source_voxel, p->source_layer, 0.0, v, k);
+      }
+    }
+  }
+  for (int x = 0; x < 3; x++)
+    s->ax[x].tau = 0.0;
+  s->bnd_tau = 0.0;
+  s->react_tau = 0.0;
+  return MN_NUM_OK;
+}
+
+int mn_lod_update_voxels(mn_lod *s, const mn_lod_params *p, const size_t *vox, size_t n, char *err,
+                         size_t errlen) {
+  if (!s || !p || (n && !vox)) {
+    mn_num_errf(err, errlen, "lod update: NULL argument");
+    return MN_NUM_EINVAL;
+  }
+  if (s->layered || !p->D_voxel) {
+    mn_num_errf(err, errlen, "lod update: voxel updates need the per-voxel path and D_voxel");
+    return MN_NUM_EINVAL;
+  }
+  const int nx = s->nx, ny = s->ny;
+  for (size_t q = 0; q < n; q++) {
+    size_t v = vox[q];
+    double D = p->D_voxel[v], K = p->K_voxel ? p->K_voxel[v] : 1.0;
+    if (v >= s->nvox || !isfinite(D) || D < 0.0 || !isfinite(K) || !(K > 0.0)) {
+      mn_num_errf(err, errlen, "lod update: voxel %zu out of range or bad coefficients", v);
+      return MN_NUM_EINVAL;
+    }
+  }
+  for (size_t q = 0; q < n; q++) {
+    size_t v = vox[q];
+    int k = (int)(v / s->plane);
+    size_t c = v % s->plane;
+    int j = (int)(c / (size_t)nx), i = (int)(c % (size_t)nx);
+    /* a voxel's coefficients enter its own + faces and its - neighbours' */
+    voxel_weights(s, p, i, j, k);
+    if (i > 0 || s->px)
+      voxel_weights(s, p, i > 0 ? i - 1 : nx - 1, j, k);
+    if (j > 0 || s->py)
+      voxel_weights(s, p, i, j > 0 ? j - 1 : ny - 1, k);
+    if (k > 0)
+      voxel_weights(s, p, i, j, k - 1);
+    if (k == 0 || k == s->nz - 1)
+      column_boundaries(s, p, c);
+  }
+  s->bnd_tau = 0.0;
   return MN_NUM_OK;
 }
 

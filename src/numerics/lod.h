@@ -76,6 +76,30 @@ int mn_lod_step(mn_lod *s, mn_field *f, double dt, char *err, size_t errlen);
 int mn_lod_boundary_flux(const mn_lod *s, const mn_field *f, int face, double *flux, char *err,
                          size_t errlen);
 
+/* Amount that entered through the top (face 0) or bottom (face 1) during the
+ * last mn_lod_step, integrated over the face (positive into the domain),
+ * exactly as the scheme applied it: with no reactions, the change of
+ * mn_field_total over the step equals top + bottom to round-off, however the
+ * boundary coefficients vary from column to column. */
+int mn_lod_step_boundary_amount(const mn_lod *s, int face, double *amount, char *err,
+                                size_t errlen);
+
+/* Replace the coefficients, boundary conditions and reactions of a solver
+ * without re-creating it (no allocation): for coefficients that change in
+ * time, such as a channel closing. The new parameters must keep the layout
+ * chosen at create: the same path (per-layer or per-voxel D/K), the same
+ * scheme and lateral boundaries, and per-voxel reactions only if create had
+ * them. Costs one pass over the voxels on the per-voxel path. */
+int mn_lod_update(mn_lod *s, const mn_lod_params *p, char *err, size_t errlen);
+
+/* Cheaper still, on the per-voxel path: only the voxels listed in vox (n
+ * linear indices) changed their D_voxel / K_voxel in p (the full arrays, same
+ * layout as at create); their faces and, in the top and bottom cells, their
+ * columns' boundary coefficients are recomputed. Boundary kinds and values
+ * and reactions are not re-read (use mn_lod_update for those). */
+int mn_lod_update_voxels(mn_lod *s, const mn_lod_params *p, const size_t *vox, size_t n, char *err,
+                         size_t errlen);
+
 /* 1 when the fast per-layer path is in use, 0 for the per-voxel path. */
 int mn_lod_is_layered(const mn_lod *s);
 /* Bytes the solver holds per voxel beyond the field itself. */

@@ -1,0 +1,175 @@
+/* Skin, acute phase: rasterising punctures into channel entries (see
+ * channels.h). Runs once per session; the time loop only walks the entries. */
+#include "skin/channels.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sub-samples per voxel edge for the lateral area fraction. */
+#define MN_CH_SUB 6
+#define MN_CH_PI 3.14159265358979323846
+
+static int inside(const mn_skin_punctures *p, size_t i, double x0, double y0, double wx,
+                  double wy) {
+  double x = p->x_mm[i] * 1e-3 - x0, y = p->y_mm[i] * 1e-3 - y0;
+  return x >= 0.0 && x < wx && y >= 0.0 && y < wy && p->depth_um[i] > 0.0 && p->radius_um[i] > 0.0;
+}
+
+double mn_channels_max_depth(const mn_skin_punctures *p, double x0, double y0, double wx,
+                             double wy) {
+  double d = 0.0;
+  for (size_t i = 0; i < p->n; i++)
+    if (inside(p, i, x0, y0, wx, wy) && p->depth_um[i] * 1e-6 > d)
+      d = p->depth_um[i] * 1e-6;
+  return d;
+}
+
+void mn_channels_free(mn_channels *ch) {
+  free(ch->depth);
+  free(ch->t_open);
+  free(ch->o);
+  free(ch->b);
+  free(ch->vol_lumen);
+  free(ch->vol_seal);
+  free(ch->area);
+  free(ch->opened);
+  free(ch->start);
+  free(ch->ev);
+  free(ch->phi);
+  free(ch->seal);
+  free(ch->gf);
+  memset(ch, 0, sizeof *ch);
+}
+
+typedef struct col {
+  int i, j;
+  double a; /* area fraction of the column */
+} col;
+
+int mn_channels_build(mn_channels *ch, const mn_grid *g, const mn_skin_punctures *p, double x0,
+                      double y0, double z_seal, char *err, size_t errlen) {
+  memset(ch, 0, sizeof *ch);
+  const int nx = mn_grid_nx(g), ny = mn_grid_ny(g), nz = mn_grid_nz(g);
+  const double dx = mn_grid_dx(g), dy = mn_grid_dy(g);
+  const double wx = nx * dx, wy = ny * dy;
+  const double *zf = mn_grid_zf(g), *dz = mn_grid_dz(g);
+  size_t n = 0, nent = 0;
+  for (size_t i = 0; i < p->n; i++)
+    n += (size_t)inside(p, i, x0, y0, wx, wy);
+  size_t cap = 0;
+  ch->n = n;
+  size_t m = n ? n : 1;
+  ch->depth = calloc(m, sizeof(double));
+  ch->t_open = calloc(m, sizeof(double));
+  ch->o = calloc(m, sizeof(double));
+  ch->b = calloc(m, sizeof(double));
+  ch->vol_lumen = calloc(m, sizeof(double));
+  ch->vol_seal = calloc(m, sizeof(double));
+  ch->area = calloc(m, sizeof(double));
+  ch->opened = calloc(m, sizeof(int));
+  ch->start = calloc(m + 1, sizeof(size_t));
+  if (!ch->depth || !ch->t_open || !ch->o || !ch->b || !ch->vol_lumen || !ch->vol_seal ||
+      !ch->area || !ch->opened || !ch->start)
+    goto nomem;
+  size_t c = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    if (!inside(p, i, x0, y0, wx, wy))
+      continue;
+    const double xc = p->x_mm[i] * 1e-3 - x0, yc = p->y_mm[i] * 1e-3 - y0;
+    const double r = p->radius_um[i] * 1e-6, d = p->depth_um[i] * 1e-6;
+    ch->depth[c] = d;
+    ch->t_open[c] = p->time_s ? p->time_s[i] : 0.0;
+    ch->area[c] = MN_CH_PI * r * r;
+    /* columns the disc touches, with sampled area fractions */
+    int i0 = (int)floor((xc - r) / dx), i1 = (int)floor((xc + r) / dx);
+    int j0 = (int)floor((yc - r) / dy), j1 = (int)floor((yc + r) / dy);
+    size_t ncol_max = (size_t)(i1 - i0 + 1) * (size_t)(j1 - j0 + 1);
+    col *cols = malloc(ncol_max * sizeof(col));
+    if (!cols)
+      goto nomem;
+    size_t ncol = 0;
+    double asum = 0.0;
+    for (int jj = j0; jj <= j1; jj++) {
+      for (int ii = i0; ii <= i1; ii++) {
+        int hit = 0;
+        for (int sj = 0; sj < MN_CH_SUB; sj++) {
+          for (int si = 0; si < MN_CH_SUB; si++) {
+            double px = (ii + (si + 0.5) / MN_CH_SUB) * dx - xc;
+            double py = (jj + (sj + 0.5) / MN_CH_SUB) * dy - yc;
+            hit += px * px + py * py <= r * r;
+          }
+        }
+        if (!hit)
+          continue;
+        cols[ncol].i = ((ii % nx) + nx) % nx;
+        cols[ncol].j = ((jj % ny) + ny) % ny;
+        cols[ncol].a = (double)hit / (MN_CH_SUB * MN_CH_SUB);
+        asum += cols[ncol].a;
+        ncol++;
+      }
+    }
+    if (ncol == 0) { /* a channel thinner than the sampling: its own column */
+      cols[0].i = ((int)floor(xc / dx) % nx + nx) % nx;
+      cols[0].j = ((int)floor(yc / dy) % ny + ny) % ny;
+      cols[0].a = 1.0;
+      asum = 1.0;
+      ncol = 1;
+    }
+    /* keep the true cross-section */
+    double scale = ch->area[c] / (asum * dx * dy);
+    int kmax = 0;
+    while (kmax < nz && zf[kmax] < d)
+      kmax++;
+    size_t need = nent + ncol * (size_t)kmax;
+    if (need > cap) {
+      size_t nc = cap ? cap : 1024;
+      while (nc < need)
+        nc *= 2;
+      size_t *ev = realloc(ch->ev, nc * sizeof(size_t));
+      if (ev)
+        ch->ev = ev;
+      double *phi = realloc(ch->phi, nc * sizeof(double));
+      if (phi)
+        ch->phi = phi;
+      unsigned char *seal = realloc(ch->seal, nc);
+      if (seal)
+        ch->seal = seal;
+      if (!ev || !phi || !seal) {
+        free(cols);
+        goto nomem;
+      }
+      cap = nc;
+    }
+    ch->start[c] = nent;
+    for (int k = 0; k < kmax; k++) {
+      double fz = (fmin(zf[k + 1], d) - zf[k]) / dz[k];
+      int is_seal = 0.5 * (zf[k] + zf[k + 1]) < z_seal;
+      for (size_t q = 0; q < ncol; q++) {
+        double phi = fmin(1.0, cols[q].a * scale) * fz;
+        ch->ev[nent] = mn_grid_index(g, cols[q].i, cols[q].j, k);
+        ch->phi[nent] = phi;
+        ch->seal[nent] = (unsigned char)is_seal;
+        double vol = phi * dx * dy * dz[k];
+        if (is_seal)
+          ch->vol_seal[c] += vol;
+        else
+          ch->vol_lumen[c] += vol;
+        nent++;
+      }
+    }
+    free(cols);
+    c++;
+  }
+  ch->start[n] = nent;
+  ch->nent = nent;
+  ch->gf = calloc(nent ? nent : 1, sizeof(double));
+  if (!ch->gf)
+    goto nomem;
+  return MN_SKIN_OK;
+nomem:
+  mn_channels_free(ch);
+  snprintf(err, errlen, "acute: out of memory for channels");
+  return MN_SKIN_ENOMEM;
+}

@@ -1,0 +1,41 @@
+/* Skin, acute phase: microchannels on the grid (internal to src/skin).
+ *
+ * Each puncture inside the window becomes a channel: a cylinder from the
+ * surface to its depth with its radius, rasterised into entries (voxel,
+ * volume fraction phi). Entries in the stratum corneum and viable epidermis
+ * belong to the channel's surface seal (openness b), the others to its lumen
+ * (openness o). Lateral area fractions are normalised so every channel keeps
+ * its true cross-section pi r^2 whatever the voxel size. */
+#ifndef MN_SKIN_CHANNELS_H
+#define MN_SKIN_CHANNELS_H
+
+#include <stddef.h>
+
+#include "numerics/grid.h"
+#include "skin/acute.h"
+
+typedef struct mn_channels {
+  size_t n;
+  double *depth, *t_open;              /* m, s */
+  double *o, *b;                       /* lumen and seal openness */
+  double *vol_lumen, *vol_seal, *area; /* m^3, m^3, m^2 */
+  int *opened;
+  size_t *start; /* entries of channel c: start[c] .. start[c + 1] - 1 */
+  size_t nent;
+  size_t *ev;
+  double *phi;
+  unsigned char *seal;
+  double *gf; /* growth factor released per entry (amount per volume) */
+} mn_channels;
+
+/* Rasterises the punctures inside the window [x0, x0 + nx dx) x [y0, ...),
+ * periodically wrapped. z_seal: depth of the bottom of the viable epidermis. */
+int mn_channels_build(mn_channels *ch, const mn_grid *g, const mn_skin_punctures *p, double x0_m,
+                      double y0_m, double z_seal, char *err, size_t errlen);
+void mn_channels_free(mn_channels *ch);
+
+/* Largest channel depth of the punctures inside the window, m (0: none). */
+double mn_channels_max_depth(const mn_skin_punctures *p, double x0_m, double y0_m, double wx_m,
+                             double wy_m);
+
+#endif
