@@ -1,0 +1,240 @@
+/*
+ * Course driver; see course.h.
+ *
+ * Design notes
+ * ------------
+ * Each session: the device stage stamps the cartridge along the glide path
+ * over the whole treated area; the acute stage simulates a window centred
+ * in that area (the grid is periodic laterally, so the window stands for
+ * the middle of the area) for the acute phase's duration or until the next
+ * session, whichever is shorter. The time series is on the course clock
+ * (hours since the first session), one row per acute step.
+ *
+ * The acute phase of one session does not yet carry into the next: until
+ * the healing stage exists, sessions are independent and the tissue each
+ * starts from is the baseline.
+ */
+#include "course/course.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/datadir.h"
+#include "io/params_tree.h"
+
+const char *const mn_course_timeseries_columns[] = {"time_h",
+                                                    "session",
+                                                    "tewl_g_m2_h",
+                                                    "open_channel_fraction",
+                                                    "barrier_open_fraction",
+                                                    "flux_ug_cm2_h",
+                                                    "cumulative_ug_cm2",
+                                                    "erythema_index",
+                                                    NULL};
+
+enum { NCOLS = 8 };
+
+void mn_course_options_default(mn_course_options *o) {
+  memset(o, 0, sizeof *o);
+}
+
+void mn_course_result_free(mn_course_result *r) {
+  if (r == NULL) {
+    return;
+  }
+  for (int i = 0; i < r->nsessions; i++) {
+    mn_acute_result_free(&r->sessions[i].acute);
+  }
+  free(r->sessions);
+  mn_table_destroy(&r->timeseries);
+  memset(r, 0, sizeof *r);
+}
+
+static int report(const mn_course_options *o, const char *stage, double frac, double sim_h) {
+  return o->progress ? o->progress(o->progress_ctx, stage, frac, sim_h) : 0;
+}
+
+/* The device stage's description of one session. */
+static void device_treatment(const mn_protocol *p, const mn_course_options *o, int session,
+                             mn_device_treatment *t) {
+  mn_device_treatment_default(t);
+  t->cartridge = p->device.cartridge;
+  t->needle_length_mm = p->device.needle_length_mm;
+  t->speed_hz = p->device.speed_hz;
+  t->unregulated = p->device.motor == MN_MOTOR_UNREGULATED;
+  t->area_w_mm = p->treatment.area_mm[0];
+  t->area_h_mm = p->treatment.area_mm[1];
+  t->passes = p->treatment.passes;
+  t->pattern = p->treatment.pattern == MN_PATTERN_CROSSHATCH ? MN_GLIDE_CROSSHATCH : MN_GLIDE_LINES;
+  t->glide_speed_mm_s = p->treatment.glide_speed_mm_s;
+  t->seed = p->seed + (uint64_t)session;
+  t->session = session;
+  t->t0_s = 0.0;
+  t->data_dir = o->data_dir;
+  if (p->device.kind == MN_DEVICE_PEN) {
+    t->stroke_source = o->stroke_source;
+    t->stroke_ctx = o->stroke_ctx;
+  }
+}
+
+static int acute_input(const mn_protocol *p, const mn_params *t, const mn_puncture_list *pl,
+                       double hours, const mn_course_options *o, mn_acute_input *in, char *err,
+                       size_t errlen) {
+  memset(in, 0, sizeof *in);
+  const char *species = mn_protocol_species_name(p->subject.species);
+  snprintf(in->species, sizeof in->species, "%s", species);
+  size_t site_len = strlen(p->subject.site);
+  if (site_len >= sizeof in->site) {
+    snprintf(err, errlen, "subject.site: '%s' is longer than the skin model takes",
+             p->subject.site);
+    return MN_COURSE_EINVAL;
+  }
+  memcpy(in->site, p->subject.site, site_len + 1);
+  int rc = mn_skin_layers_load(t, species, p->subject.site, &in->layers, err, errlen);
+  if (rc != 0) {
+    return rc;
+  }
+  mn_acute_options *ao = &in->options;
+  mn_acute_options_default(ao);
+  ao->occlusion = p->treatment.occlusion;
+  ao->diclofenac = p->treatment.anti_inflammatory == MN_ANTI_INFLAMMATORY_DICLOFENAC;
+  ao->ex_vivo = p->subject.ex_vivo;
+  ao->has_topical = p->treatment.has_topical;
+  if (ao->has_topical) {
+    rc = mn_skin_compound_load(t, p->treatment.topical.compound, &in->compound, err, errlen);
+    if (rc != 0) {
+      return rc;
+    }
+    ao->topical_before = p->treatment.topical.applied == MN_APPLIED_BEFORE;
+    ao->topical_duration_h = p->treatment.topical.duration_h;
+    ao->donor_mg_ml = p->treatment.topical.concentration_mg_ml;
+  } else {
+    ao->skip_reference = 1;
+  }
+  for (int k = 0; k < 2; k++) {
+    ao->window_mm[k] = p->grid.window_mm[k];
+    ao->window_origin_mm[k] = 0.5 * (p->treatment.area_mm[k] - p->grid.window_mm[k]);
+  }
+  ao->resolution_um = p->grid.resolution_um;
+  ao->duration_h = hours;
+  ao->nthreads = o->nthreads;
+  in->punctures.n = pl->count;
+  in->punctures.x_mm = pl->x_mm;
+  in->punctures.y_mm = pl->y_mm;
+  in->punctures.depth_um = pl->depth_um;
+  in->punctures.radius_um = pl->radius_um;
+  in->punctures.time_s = pl->time_s;
+  return 0;
+}
+
+int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_result *r, char *err,
+                  size_t errlen) {
+  memset(r, 0, sizeof *r);
+  const char *data_dir = o->data_dir ? o->data_dir : mn_data_dir();
+  mn_params *t = NULL;
+  int rc = mn_params_create(&t);
+  if (rc != 0) {
+    snprintf(err, errlen, "out of memory");
+    return MN_COURSE_ENOMEM;
+  }
+  rc = mn_params_load_tree(t, data_dir, err, errlen);
+  double acute_max_h = 0.0, density_cell_mm = 0.0;
+  if (rc == 0) {
+    rc = mn_params_get(t, "course.acute_duration", "h", &acute_max_h, err, errlen);
+  }
+  if (rc == 0) {
+    rc = mn_params_get(t, "course.density_cell", "mm", &density_cell_mm, err, errlen);
+  }
+  if (rc == 0) {
+    rc = mn_table_create(&r->timeseries, NCOLS, mn_course_timeseries_columns);
+    if (rc != 0) {
+      snprintf(err, errlen, "out of memory");
+    }
+  }
+  int n = p->schedule.sessions;
+  if (rc == 0) {
+    r->sessions = calloc((size_t)n, sizeof *r->sessions);
+    if (r->sessions == NULL) {
+      snprintf(err, errlen, "out of memory");
+      rc = MN_COURSE_ENOMEM;
+    }
+  }
+
+  for (int s = 0; rc == 0 && s < n; s++) {
+    mn_course_session *cs = &r->sessions[s];
+    cs->day = s * p->schedule.interval_days;
+    double until_next_h =
+        (s + 1 < n ? p->schedule.interval_days : p->schedule.follow_up_days) * 24.0;
+    double hours = fmin(acute_max_h, until_next_h);
+    if (hours <= 0.0) {
+      hours = fmin(acute_max_h, p->schedule.interval_days * 24.0);
+    }
+    r->acute_hours = hours;
+    double frac0 = (double)s / n;
+    if (report(o, "device", frac0, cs->day * 24.0) != 0) {
+      snprintf(err, errlen, "stopped");
+      rc = MN_COURSE_ESTAGE;
+      break;
+    }
+
+    mn_device_treatment dt;
+    device_treatment(p, o, s, &dt);
+    mn_puncture_list *pl = NULL;
+    rc = mn_punctures_generate(&dt, &pl, err, errlen);
+    if (rc == 0) {
+      rc = mn_punctures_stats(pl, density_cell_mm, density_cell_mm, &cs->punctures, err, errlen);
+    }
+    if (rc != 0) {
+      mn_puncture_list_destroy(&pl);
+      rc = MN_COURSE_ESTAGE;
+      break;
+    }
+    if (report(o, "acute", frac0 + 0.1 / n, cs->day * 24.0) != 0) {
+      mn_puncture_list_destroy(&pl);
+      snprintf(err, errlen, "stopped");
+      rc = MN_COURSE_ESTAGE;
+      break;
+    }
+    mn_acute_input in;
+    rc = acute_input(p, t, pl, hours, o, &in, err, errlen);
+    if (rc == 0) {
+      rc = mn_acute_run(&in, t, &cs->acute, err, errlen);
+    }
+    mn_puncture_list_destroy(&pl);
+    if (rc != 0) {
+      rc = MN_COURSE_ESTAGE;
+      break;
+    }
+    mn_tissue_destroy(&cs->acute.tissue);
+    r->nsessions = s + 1;
+
+    for (size_t k = 0; k < cs->acute.nseries && rc == 0; k++) {
+      const mn_acute_sample *a = &cs->acute.series[k];
+      double row[NCOLS] = {cs->day * 24.0 + a->time_h,
+                           s + 1,
+                           a->tewl_g_m2_h,
+                           a->open_channel_fraction,
+                           a->barrier_open_fraction,
+                           a->flux_ug_cm2_h,
+                           a->cumulative_ug_cm2,
+                           a->erythema_index};
+      if (!in.options.has_topical) {
+        row[5] = row[6] = NAN;
+      }
+      if (mn_table_append(r->timeseries, row) != 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = MN_COURSE_ENOMEM;
+      }
+    }
+  }
+  if (rc == 0) {
+    report(o, "done", 1.0, (n - 1) * p->schedule.interval_days * 24.0 + r->acute_hours);
+  }
+  mn_params_destroy(&t);
+  if (rc != 0) {
+    mn_course_result_free(r);
+  }
+  return rc;
+}

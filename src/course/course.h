@@ -1,0 +1,63 @@
+/*
+ * The course driver: runs a protocol through the pipeline, session by
+ * session, and gathers what the outputs report.
+ *
+ *   protocol -> device (punctures of the session) -> skin/acute (0-72 h)
+ *            -> [healing over weeks: not yet] -> course result
+ *
+ * It owns the clock and the sequencing and no physics: every stage is called
+ * through its own API with plain structs. The pen's strokes come from a
+ * stroke source the caller injects (the command line passes the firmware's
+ * software-in-the-loop run; without one the device stage uses the ideal
+ * stroke rate), since the firmware host port sits above this library.
+ */
+#ifndef MN_COURSE_COURSE_H
+#define MN_COURSE_COURSE_H
+
+#include <stddef.h>
+
+#include "device/punctures.h"
+#include "io/protocol.h"
+#include "io/table.h"
+#include "skin/acute.h"
+
+enum { MN_COURSE_OK = 0, MN_COURSE_EINVAL = -1, MN_COURSE_ENOMEM = -2, MN_COURSE_ESTAGE = -3 };
+
+/* Called as the run goes: stage name, fraction of the whole run done (0-1),
+ * simulated time in hours. Return non-zero to stop the run (it then fails
+ * with MN_COURSE_ESTAGE and "stopped"). */
+typedef int (*mn_course_progress_fn)(void *ctx, const char *stage, double fraction, double sim_h);
+
+typedef struct {
+  const char *data_dir;              /* NULL: mn_data_dir() */
+  mn_stroke_source_fn stroke_source; /* NULL: the ideal stroke rate */
+  void *stroke_ctx;
+  mn_course_progress_fn progress; /* may be NULL */
+  void *progress_ctx;
+  int nthreads; /* 0: OpenMP default */
+} mn_course_options;
+
+/* What one session gave. */
+typedef struct {
+  double day; /* on the course clock */
+  mn_puncture_stats punctures;
+  mn_acute_result acute; /* tissue taken out; series kept */
+} mn_course_session;
+
+typedef struct {
+  mn_course_session *sessions;
+  int nsessions;
+  mn_table *timeseries; /* time_h on the course clock, one row per step */
+  double acute_hours;   /* hours simulated after each session */
+} mn_course_result;
+
+void mn_course_options_default(mn_course_options *o);
+
+int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_result *r, char *err,
+                  size_t errlen);
+void mn_course_result_free(mn_course_result *r);
+
+/* Column names of the time series, in order (NULL-terminated). */
+extern const char *const mn_course_timeseries_columns[];
+
+#endif /* MN_COURSE_COURSE_H */
