@@ -181,6 +181,17 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
 
     mn_device_treatment dt;
     device_treatment(p, o, s, &dt);
+    /* The skin's tenting stiffness for the species, when the penetration
+     * data have one (else the device stage's default). */
+    char key[96];
+    snprintf(key, sizeof key, "penetration.site_stiffness_%s",
+             mn_protocol_species_name(p->subject.species));
+    if (mn_params_find(t, key) != NULL) {
+      rc = mn_params_get(t, key, "N/m", &dt.site_stiffness_n_m, err, errlen);
+      if (rc != 0) {
+        break;
+      }
+    }
     mn_puncture_list *pl = NULL;
     rc = mn_punctures_generate(&dt, &pl, err, errlen);
     if (rc == 0) {

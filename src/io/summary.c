@@ -57,6 +57,11 @@ json_t *mn_summary_build(const mn_protocol *p, const mn_course_result *r) {
                           fig(a->ref_lag_time_h < 0 ? -1 : a->ref_lag_time_h * 60));
       json_object_set_new(tp, "intact_cumulative_ug_cm2", json_real(a->ref_cumulative_ug_cm2));
       json_object_set_new(tp, "enhancement_vs_intact", json_real(a->enhancement));
+      json_object_set_new(tp, "intact_flux_max_ug_cm2_h", json_real(a->ref_flux_ug_cm2_h));
+      json_object_set_new(tp, "flux_enhancement_vs_intact",
+                          a->ref_flux_ug_cm2_h > 0.0
+                              ? json_real(a->flux_ug_cm2_h / a->ref_flux_ug_cm2_h)
+                              : json_null());
       json_object_set_new(o, "topical", tp);
     } else {
       json_object_set_new(o, "topical", json_null());

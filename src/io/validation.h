@@ -1,0 +1,34 @@
+/*
+ * Validation cases (data/validation/NAME.yaml): one published measurement each,
+ * with the protocol that sets up the experiment, the summary figure to
+ * compare, and the accepted range fixed from the publication. Format:
+ * data/validation/README.md. Errors name the file, line and key.
+ */
+#ifndef MN_IO_VALIDATION_H
+#define MN_IO_VALIDATION_H
+
+#include <stddef.h>
+
+enum { MN_VALIDATION_TEXT_MAX = 512 };
+
+typedef struct {
+  char file[MN_VALIDATION_TEXT_MAX];
+  char name[128];
+  char protocol[128]; /* file name inside data/protocols */
+  char metric[128];   /* dotted path into summary.json */
+  double measured;
+  double accept_lo, accept_hi;
+  char tolerance[MN_VALIDATION_TEXT_MAX];
+  char source[MN_VALIDATION_TEXT_MAX];
+} mn_validation_case;
+
+enum { MN_VALIDATION_OK = 0, MN_VALIDATION_EIO = -1, MN_VALIDATION_ESCHEMA = -2 };
+
+int mn_validation_case_load(mn_validation_case *c, const char *path, char *err, size_t errlen);
+
+/* Loads every *.yaml of a directory, sorted by file name, into a malloc'ed
+ * array. */
+int mn_validation_cases_load(const char *dir, mn_validation_case **cases, size_t *n, char *err,
+                             size_t errlen);
+
+#endif /* MN_IO_VALIDATION_H */
