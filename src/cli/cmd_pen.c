@@ -38,6 +38,7 @@ static void pen_help(FILE *out) {
                "  power-loss        power cut at a random byte of a log write: log_intact\n"
                "  watchdog          the control loop hangs: watchdog reset, motor safe\n"
                "  sensor            the depth sensor fails open: sensor fault, motor safe\n"
+               "  treatment         set down on skin whose load wanders with the hand's pressure\n"
                "\n"
                "options:\n"
                "  --scenario NAME   one of the above (default nominal)\n"

@@ -42,6 +42,7 @@ struct mn_plant {
   int jammed;
   int in_contact;
   int needles;
+  double load_scale; /* hand pressure and skin variation, 1 nominal */
   double heat_w;
   double r_factor; /* battery resistance multiplier (ageing) */
   mn_contact_model contact;
@@ -109,6 +110,7 @@ int mn_plant_create(mn_plant **out, const mn_plant_params *prm, char *err, size_
   p->prm = *prm;
   p->inertia = prm->motor.rotor_inertia + prm->cam.inertia;
   p->r_factor = 1.0;
+  p->load_scale = 1.0;
   p->soc = prm->battery.initial_soc;
   mn_contact_model_init(&p->contact, &prm->contact, prm->contact.tip_radius);
   mn_thermal_init(&p->thermal, &prm->thermal);
@@ -146,6 +148,10 @@ void mn_plant_depth_command(mn_plant *p, double target_m) {
 void mn_plant_set_skin(mn_plant *p, int in_contact, int needles) {
   p->in_contact = in_contact != 0;
   p->needles = needles > 0 ? needles : 0;
+}
+
+void mn_plant_set_skin_load(mn_plant *p, double scale) {
+  p->load_scale = scale > 0.0 ? scale : 0.0;
 }
 
 void mn_plant_set_tip_radius(mn_plant *p, double radius_m) {
@@ -313,7 +319,7 @@ static void needle_load(mn_plant *p) {
   }
   double lever = half * sin(p->theta); /* d protrusion / d theta */
   double f = mn_contact_force(&p->contact, &p->punctured, protrusion, lever * p->w);
-  p->force = f * p->needles;
+  p->force = f * p->needles * p->load_scale;
   p->torque = p->force * lever;
   double mag = fabs(p->force);
   if (mag > p->peak_force) {

@@ -133,6 +133,9 @@ void mn_plant_destroy(mn_plant **p);
 void mn_plant_drive(mn_plant *p, double duty, int enabled); /* duty clamped to 0..1 */
 void mn_plant_depth_command(mn_plant *p, double target_m);
 void mn_plant_set_skin(mn_plant *p, int in_contact, int needles);
+/* Scales every needle force (1 at creation): how hard the hand presses and
+ * how the skin under the pen varies along a glide. */
+void mn_plant_set_skin_load(mn_plant *p, double scale);
 void mn_plant_set_tip_radius(mn_plant *p, double radius_m);
 void mn_plant_set_jam(mn_plant *p, int jammed);
 void mn_plant_set_heat_input(mn_plant *p, double watts);

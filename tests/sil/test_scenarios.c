@@ -60,6 +60,17 @@ static mnpen_sil_result run(mnpen_sil_scenario s, int unregulated, double depth_
 
 #define DEFAULT_DEPTH (-1.0)
 
+static void every_scenario_has_a_name_that_parses_back(void **state) {
+  (void)state;
+  for (int i = 0; i < MNPEN_SIL_COUNT; i++) {
+    const char *name = mnpen_sil_scenario_name((mnpen_sil_scenario)i);
+    assert_non_null(name);
+    mnpen_sil_scenario back;
+    assert_int_equal(mnpen_sil_scenario_parse(name, &back), 0);
+    assert_int_equal(back, i);
+  }
+}
+
 static void load_step_is_held_within_2_percent(void **state) {
   (void)state;
   mnpen_sil_result r = run(MNPEN_SIL_LOAD_STEP, 0, DEFAULT_DEPTH, 1);
@@ -92,6 +103,48 @@ static void regulation_holds_across_speeds_at_1mm(void **state) {
     assert_true(fabs(r.speed_setpoint_hz - speeds[i]) < 1e-9);
     assert_true(r.speed_error_max_pct <= 2.0);
   }
+}
+
+/* Coefficient of variation of the per-stroke rate over the strokes on skin. */
+static double rate_cv(const mnpen_sil_result *r) {
+  double sum = 0.0, sum2 = 0.0;
+  size_t k = 0;
+  for (size_t i = 1; i < r->stroke_count; i++) {
+    if (!(r->stroke_list[i - 1].force_n > 0.0)) {
+      continue; /* in the air */
+    }
+    double rate = 1.0 / (r->stroke_list[i].time_s - r->stroke_list[i - 1].time_s);
+    sum += rate;
+    sum2 += rate * rate;
+    k++;
+  }
+  assert_true(k > 100);
+  double mean = sum / (double)k;
+  return sqrt(fmax(0.0, sum2 / (double)k - mean * mean)) / mean;
+}
+
+/* The cheap-pen contrast: under a wandering hand load, an unregulated pen's
+ * stroke rate wanders with it, a regulated one's does not. */
+static void wandering_load_spreads_only_an_unregulated_rate(void **state) {
+  (void)state;
+  double cv[2];
+  for (int u = 0; u < 2; u++) {
+    mnpen_sil_options o;
+    mnpen_sil_options_default(&o);
+    o.scenario = MNPEN_SIL_TREATMENT;
+    o.unregulated = u;
+    o.duration_s = 6.0;
+    o.keep_strokes = 1;
+    mnpen_sil_result r;
+    char err[512];
+    assert_int_equal(mnpen_sil_run(&o, params, &r, err, sizeof err), 0);
+    assert_int_equal(r.fault, MNPEN_FAULT_NONE);
+    cv[u] = rate_cv(&r);
+    mnpen_sil_result_free(&r);
+  }
+  assert_true(cv[0] < 0.005); /* regulated: within the 2 % band, and much tighter */
+  assert_true(cv[1] > 0.01);
+  assert_true(cv[1] > 10.0 * cv[0]);
 }
 
 static void check_fault(mnpen_sil_scenario s, mnpen_fault want) {
@@ -182,9 +235,11 @@ static void needles_reach_the_set_depth(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(every_scenario_has_a_name_that_parses_back),
       cmocka_unit_test(load_step_is_held_within_2_percent),
       cmocka_unit_test(unregulated_pen_slows_on_skin),
       cmocka_unit_test(regulation_holds_across_speeds_at_1mm),
+      cmocka_unit_test(wandering_load_spreads_only_an_unregulated_rate),
       cmocka_unit_test(stall_stops_safely),
       cmocka_unit_test(over_temperature_stops_safely),
       cmocka_unit_test(battery_sag_stops_safely),

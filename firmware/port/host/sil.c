@@ -25,7 +25,7 @@
 
 static const char *const scenario_names[MNPEN_SIL_COUNT] = {
     "nominal",         "load-step",        "stall",      "battery-sag", "over-temperature",
-    "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog",    "sensor"};
+    "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog",    "sensor",          "treatment"};
 
 const char *mnpen_sil_scenario_name(mnpen_sil_scenario s) {
   return (unsigned)s < MNPEN_SIL_COUNT ? scenario_names[s] : "unknown";
@@ -58,6 +58,7 @@ typedef struct {
   double power_cycle_run, power_cycle_off;
   double flash_sector_bytes, flash_sectors, encoder_timeout;
   double safe_current_fraction, settle_band, settle_hold, depth_mm;
+  double hand_load_cv, hand_correlation_time;
 } sil_design;
 
 static int load_design(sil_design *d, const mn_params *t, char *err, size_t errlen) {
@@ -85,6 +86,8 @@ static int load_design(sil_design *d, const mn_params *t, char *err, size_t errl
       {"sil.settle_band", "1", &d->settle_band},
       {"sil.settle_hold", "s", &d->settle_hold},
       {"sil.depth", "mm", &d->depth_mm},
+      {"sil.hand_load_cv", "1", &d->hand_load_cv},
+      {"sil.hand_correlation_time", "s", &d->hand_correlation_time},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
     int rc = mn_params_get(t, rows[i].key, rows[i].unit, rows[i].v, err, errlen);
@@ -282,6 +285,33 @@ static void stroke_stats(const mn_plant_stroke *s, size_t n, double t0, double t
   r->speed_error_max_pct = 100.0 * worst;
 }
 
+/* The hand: the needle load wanders around its nominal value as the
+ * practitioner's pressure and the skin under the pen change along a glide.
+ * Its logarithm is an Ornstein-Uhlenbeck process, so the load stays
+ * positive, has the given coefficient of variation and forgets its past
+ * over the correlation time. */
+typedef struct {
+  uint64_t rng;
+  double x;     /* log of the load scale, mean-corrected */
+  double sigma; /* stationary SD of x */
+  double tau;   /* correlation time, s */
+} hand_model;
+
+static double hand_uniform(hand_model *h) {
+  h->rng ^= h->rng >> 12;
+  h->rng ^= h->rng << 25;
+  h->rng ^= h->rng >> 27;
+  return ((double)((h->rng * 2685821657736338717ull) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double hand_step(hand_model *h, double dt) {
+  /* Box-Muller normal deviate; exact OU update over dt. */
+  double g = sqrt(-2.0 * log(hand_uniform(h))) * cos(2.0 * acos(-1.0) * hand_uniform(h));
+  double a = exp(-dt / h->tau);
+  h->x = a * h->x + h->sigma * sqrt(1.0 - a * a) * g;
+  return exp(h->x - 0.5 * h->sigma * h->sigma);
+}
+
 int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_result *r, char *err,
                   size_t errlen) {
   memset(r, 0, sizeof *r);
@@ -334,7 +364,9 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
                     : o->scenario == MNPEN_SIL_OVER_TEMPERATURE ? d.duration_over_temperature
                     : o->scenario == MNPEN_SIL_POWER_LOSS       ? d.duration_power_loss
                                                                 : d.duration;
-  int on_skin_from_start = o->scenario != MNPEN_SIL_LOAD_STEP;
+  int on_skin_from_start = o->scenario != MNPEN_SIL_LOAD_STEP && o->scenario != MNPEN_SIL_TREATMENT;
+  hand_model hand = {o->seed * 0x9E3779B97F4A7C15ull | 1u, 0.0,
+                     sqrt(log(1.0 + d.hand_load_cv * d.hand_load_cv)), d.hand_correlation_time};
   mn_plant_set_skin(plant, on_skin_from_start, o->needles);
 
   /* "Safe" is a current below a fraction (5 %) of the locked-rotor current
@@ -384,6 +416,7 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
       event_done = 1;
       switch (o->scenario) {
       case MNPEN_SIL_LOAD_STEP:
+      case MNPEN_SIL_TREATMENT:
         mn_plant_set_skin(plant, 1, o->needles);
         r->event_time_s = tn;
         break;
@@ -420,6 +453,9 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
                  mn_plant_temperature_c(plant) * 10.0 >= cfg.power.shutdown_dc) {
         w.onset = tn;
       }
+    }
+    if (o->scenario == MNPEN_SIL_TREATMENT && event_done) {
+      mn_plant_set_skin_load(plant, hand_step(&hand, b.tick_s));
     }
     if (o->scenario == MNPEN_SIL_POWER_LOSS && event_done) {
       if (!mnpen_host_powered(host)) {

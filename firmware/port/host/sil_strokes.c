@@ -1,9 +1,10 @@
 /*
  * SIL stroke source; see include/mnpen_host/sil_strokes.h. The scenario is
- * the load step: the pen is started in the air and then set down on the
+ * the treatment: the pen is started in the air and then set down on the
  * skin, as a practitioner does at the start of a lane, so the record shows
- * the touch-down (where an unregulated motor slows) and not the soft start.
- * The device stage skips the strokes in the air (no needle force).
+ * the touch-down and not the soft start, and the load then wanders with the
+ * hand's pressure; an unregulated motor's rate wanders with it. The device
+ * stage skips the strokes in the air (no needle force).
  */
 #include "mnpen_host/sil_strokes.h"
 
@@ -16,7 +17,7 @@ int mnpen_sil_stroke_source(void *ctx, const mn_stroke_request *rq, mn_plant_str
   const mn_params *t = ctx;
   mnpen_sil_options o;
   mnpen_sil_options_default(&o);
-  o.scenario = MNPEN_SIL_LOAD_STEP;
+  o.scenario = MNPEN_SIL_TREATMENT;
   o.speed_hz = rq->speed_hz;
   o.depth_mm = rq->depth_mm;
   o.needles = rq->needles;
