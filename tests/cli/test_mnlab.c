@@ -195,6 +195,112 @@ static void params_lists_every_parameter_with_its_source(void **state) {
   json_decref(o);
 }
 
+static int path_exists(const char *p) {
+  return access(p, F_OK) == 0;
+}
+
+/* A malformed protocol: exit 2, a message naming file, line and key, and
+ * no output directory. */
+static void malformed_protocol_writes_nothing(void **state) {
+  (void)state;
+  const struct {
+    const char *file, *says;
+  } cases[] = {{"bad-key.yaml", "bad-key.yaml:3:"},
+               {"bad-key.yaml", "sped_hz"},
+               {"bad-range.yaml", "device.needle_length_mm"},
+               {"no-such-file.yaml", "no-such-file.yaml"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char dir[] = "/tmp/mnlab-run-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char args[2048], out[600];
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(args, sizeof args, "run '%s/%s' -o '%s'", MN_TEST_PROTOCOLS, cases[i].file, out);
+    cmd_result r = run(args);
+    if (r.status != 2 || strstr(r.out, cases[i].says) == NULL) {
+      fprintf(stderr, "mnlab %s -> %d: %s\n", args, r.status, r.out);
+    }
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.out, cases[i].says));
+    assert_false(path_exists(out));
+    rmdir(dir);
+  }
+}
+
+/* A small protocol runs and writes both outputs in the documented shape. */
+static void run_writes_summary_and_timeseries(void **state) {
+  (void)state;
+  char dir[] = "/tmp/mnlab-run-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char args[2048], out[600], path[700];
+  snprintf(out, sizeof out, "%s/out", dir);
+  snprintf(args, sizeof args, "run '%s/tiny.yaml' -o '%s' --quiet", MN_TEST_PROTOCOLS, out);
+  cmd_result r = run(args);
+  if (r.status != 0) {
+    fprintf(stderr, "%s\n", r.out);
+  }
+  assert_int_equal(r.status, 0);
+
+  snprintf(path, sizeof path, "%s/summary.json", out);
+  json_error_t jerr;
+  json_t *o = json_load_file(path, 0, &jerr);
+  assert_non_null(o);
+  assert_string_equal(json_string_value(json_object_get(o, "schema")), "mnlab.summary/1");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(o, "protocol"), "name")),
+                      "tiny test run");
+  const char *paths[][2] = {{"punctures", "per_cm2"},
+                            {"punctures", "density_cv"},
+                            {"punctures", "channel_depth_um_mean"},
+                            {"punctures", "channel_width_um_mean"},
+                            {"barrier", "tewl_baseline_g_m2_h"},
+                            {"barrier", "tewl_peak_g_m2_h"},
+                            {"barrier", "tewl_recovery_h"},
+                            {"barrier", "pore_closure_half_life_h"},
+                            {"barrier", "pore_closure_h"},
+                            {"topical", "lag_time_min"},
+                            {"topical", "cumulative_ug_cm2"},
+                            {"topical", "enhancement_vs_intact"},
+                            {"erythema", "peak"},
+                            {"erythema", "duration_h"}};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    json_t *sec = json_object_get(o, paths[i][0]);
+    assert_non_null(sec);
+    /* present: a number, or null when the run could not determine it */
+    assert_non_null(json_object_get(sec, paths[i][1]));
+  }
+  double per_cm2 = json_number_value(json_object_get(json_object_get(o, "punctures"), "per_cm2"));
+  assert_true(per_cm2 > 100.0);
+  double base =
+      json_number_value(json_object_get(json_object_get(o, "barrier"), "tewl_baseline_g_m2_h"));
+  double peak =
+      json_number_value(json_object_get(json_object_get(o, "barrier"), "tewl_peak_g_m2_h"));
+  assert_true(peak > base); /* open channels raise TEWL */
+  json_decref(o);
+
+  snprintf(path, sizeof path, "%s/timeseries.csv", out);
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  char line[1024];
+  assert_non_null(fgets(line, sizeof line, f));
+  const char *cols[] = {"time_h",        "tewl_g_m2_h",       "open_channel_fraction",
+                        "flux_ug_cm2_h", "cumulative_ug_cm2", "erythema_index"};
+  for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+    assert_non_null(strstr(line, cols[i]));
+  }
+  int rows = 0;
+  while (fgets(line, sizeof line, f)) {
+    rows++;
+  }
+  fclose(f);
+  assert_true(rows > 10);
+  /* tidy up */
+  snprintf(path, sizeof path, "%s/summary.json", out);
+  remove(path);
+  snprintf(path, sizeof path, "%s/timeseries.csv", out);
+  remove(path);
+  rmdir(out);
+  rmdir(dir);
+}
+
 static void unwritable_strokes_file_fails_cleanly(void **state) {
   (void)state;
   cmd_result r = run("pen --strokes /nonexistent-dir/strokes.csv");
@@ -210,6 +316,8 @@ int main(void) {
       cmocka_unit_test(pen_json_has_the_documented_keys),
       cmocka_unit_test(unwritable_strokes_file_fails_cleanly),
       cmocka_unit_test(params_lists_every_parameter_with_its_source),
+      cmocka_unit_test(malformed_protocol_writes_nothing),
+      cmocka_unit_test(run_writes_summary_and_timeseries),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
