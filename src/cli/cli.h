@@ -18,5 +18,6 @@ int mn_cli_pen(int argc, char **argv);
 int mn_cli_params(int argc, char **argv);
 int mn_cli_run(int argc, char **argv);
 int mn_cli_validate(int argc, char **argv);
+int mn_cli_protocols(int argc, char **argv);
 
 #endif /* MN_CLI_H */

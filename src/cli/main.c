@@ -10,6 +10,7 @@
 
 static const mn_cli_command commands[] = {
     {"run", "run a treatment protocol end to end and write its results", mn_cli_run},
+    {"protocols", "list the built-in treatment protocols", mn_cli_protocols},
     {"validate", "compare the model with published measurements", mn_cli_validate},
     {"pen", "run the pen's firmware against its physics (software-in-the-loop)", mn_cli_pen},
     {"params", "list every model parameter with its unit and source", mn_cli_params},
