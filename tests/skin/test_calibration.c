@@ -84,9 +84,14 @@ static void puri_input(mn_acute_input *in, double density, const char *depth) {
   in->options.topical_duration_h = 6;
   in->options.donor_mg_ml = EXP("puri_donor", "mg/mL");
   in->options.membrane_thickness_m = EXP("puri_thickness", "m");
-  in->compound = (mn_skin_compound){.d_aqueous = EXP("puri_aqueous_diffusivity", "m^2/s"),
-                                    .d_sc = EXP("puri_sc_diffusivity", "m^2/s"),
-                                    .k_sc = EXP("puri_sc_partition", "1")};
+  /* Naloxone as every run sees it: its file carries the stratum corneum
+   * diffusivity and partition fitted to Puri's passive arm. */
+  char err[256] = "";
+  int rc = mn_skin_compound_load(F.t, "naloxone", &in->compound, err, sizeof err);
+  if (rc)
+    fprintf(stderr, "%s\n", err);
+  assert_int_equal(rc, 0);
+  assert_true(in->compound.d_sc > 0.0);
 }
 
 /* Puri et al. 2021 (porcine skin ex vivo, naloxone HCl): passive lag 71 +/- 10
@@ -120,6 +125,12 @@ static void test_puri(void **state) {
 int main(void) {
   if (fix_load(&F))
     return 1;
+  char err[512], dir[1024];
+  snprintf(dir, sizeof dir, "%s/skin/compounds", mn_data_dir());
+  if (mn_params_load_dir(F.t, dir, err, sizeof err)) {
+    fprintf(stderr, "%s\n", err);
+    return 1;
+  }
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_kalluri), cmocka_unit_test(test_gupta),
                                      cmocka_unit_test(test_puri)};
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
