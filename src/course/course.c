@@ -10,9 +10,13 @@
  * session, whichever is shorter. The time series is on the course clock
  * (hours since the first session), one row per acute step.
  *
- * The acute phase of one session does not yet carry into the next: until
- * the healing stage exists, sessions are independent and the tissue each
- * starts from is the baseline.
+ * The healing stage is one simulation over the whole course on the same
+ * window: it starts from the baseline (or an indication's) tissue at day 0,
+ * is advanced to the end of each session's acute phase, and takes that
+ * session's wound there, so overlapping responses add to the tissue as it
+ * stands. It is sampled once a day (course.healing_sample_interval) to the
+ * end of the follow-up. Each acute phase itself starts from baseline skin:
+ * by the next session (weeks later) the barrier has long resealed.
  */
 #include "course/course.h"
 
@@ -32,9 +36,16 @@ const char *const mn_course_timeseries_columns[] = {"time_h",
                                                     "flux_ug_cm2_h",
                                                     "cumulative_ug_cm2",
                                                     "erythema_index",
+                                                    "collagen_I",
+                                                    "collagen_III",
+                                                    "elastin",
+                                                    "fibroblasts",
+                                                    "growth_factor",
+                                                    "inflammation",
+                                                    "epidermis_um",
                                                     NULL};
 
-enum { NCOLS = 8 };
+enum { NCOLS = 15, NFAST = 8 };
 
 void mn_course_options_default(mn_course_options *o) {
   memset(o, 0, sizeof *o);
@@ -129,6 +140,95 @@ static int acute_input(const mn_protocol *p, const mn_params *t, const mn_punctu
   return 0;
 }
 
+/* The healing stage's daily sampling, on the course clock. */
+typedef struct {
+  mn_healing *h;
+  mn_table *ts;
+  double next_day, interval_days, end_day;
+  const mn_course_options *o;
+} healing_clock;
+
+static int healing_row(healing_clock *c, char *err, size_t errlen) {
+  mn_healing_sample hs;
+  if (mn_healing_sample_now(c->h, &hs) != 0) {
+    snprintf(err, errlen, "healing: cannot sample at day %g", mn_healing_time(c->h));
+    return MN_COURSE_ESTAGE;
+  }
+  double row[NCOLS];
+  for (int i = 0; i < NCOLS; i++) {
+    row[i] = NAN;
+  }
+  row[0] = hs.t_days * 24.0;
+  row[NFAST + 0] = hs.collagen_I;
+  row[NFAST + 1] = hs.collagen_III;
+  row[NFAST + 2] = hs.elastin;
+  row[NFAST + 3] = hs.fibroblasts;
+  row[NFAST + 4] = hs.growth_factor;
+  row[NFAST + 5] = hs.inflammation;
+  row[NFAST + 6] = hs.epidermis_um;
+  if (mn_table_append(c->ts, row) != 0) {
+    snprintf(err, errlen, "out of memory");
+    return MN_COURSE_ENOMEM;
+  }
+  return 0;
+}
+
+/* Advances the healing stage to `day`, sampling every interval on the way. */
+static int healing_advance(healing_clock *c, double day, char *err, size_t errlen) {
+  while (c->next_day <= day + 1e-9) {
+    if (mn_healing_advance(c->h, c->next_day, err, errlen) != 0) {
+      return MN_COURSE_ESTAGE;
+    }
+    int rc = healing_row(c, err, errlen);
+    if (rc != 0) {
+      return rc;
+    }
+    if (report(c->o, "healing", fmin(1.0, c->next_day / c->end_day), c->next_day * 24.0) != 0) {
+      snprintf(err, errlen, "stopped");
+      return MN_COURSE_ESTAGE;
+    }
+    c->next_day += c->interval_days;
+  }
+  if (mn_healing_time(c->h) < day && mn_healing_advance(c->h, day, err, errlen) != 0) {
+    return MN_COURSE_ESTAGE;
+  }
+  return 0;
+}
+
+static mn_healing_condition healing_condition(mn_condition c) {
+  switch (c) {
+  case MN_CONDITION_ACNE_SCAR:
+    return MN_HEALING_ACNE_SCAR;
+  case MN_CONDITION_STRIAE:
+    return MN_HEALING_STRIAE;
+  default: /* fine lines heal as normal skin; the change is read from it */
+    return MN_HEALING_NORMAL;
+  }
+}
+
+static int healing_start(const mn_protocol *p, const mn_params *t, const mn_course_options *o,
+                         healing_clock *c, mn_course_result *r, char *err, size_t errlen) {
+  mn_healing_setup hs;
+  memset(&hs, 0, sizeof hs);
+  int rc = mn_skin_layers_load(t, mn_protocol_species_name(p->subject.species), p->subject.site,
+                               &hs.layers, err, errlen);
+  if (rc != 0) {
+    return MN_COURSE_ESTAGE;
+  }
+  hs.window_m[0] = p->grid.window_mm[0] * 1e-3;
+  hs.window_m[1] = p->grid.window_mm[1] * 1e-3;
+  hs.nthreads = o->nthreads;
+  if (mn_healing_create(&c->h, &hs, t, err, errlen) != 0 ||
+      mn_healing_set_condition(c->h, healing_condition(p->subject.condition), err, errlen) != 0) {
+    return MN_COURSE_ESTAGE;
+  }
+  if (mn_healing_sample_now(c->h, &r->healing_start) != 0) {
+    snprintf(err, errlen, "healing: cannot sample the starting tissue");
+    return MN_COURSE_ESTAGE;
+  }
+  return 0;
+}
+
 int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_result *r, char *err,
                   size_t errlen) {
   memset(r, 0, sizeof *r);
@@ -140,12 +240,15 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
     return MN_COURSE_ENOMEM;
   }
   rc = mn_params_load_tree(t, data_dir, err, errlen);
-  double acute_max_h = 0.0, density_cell_mm = 0.0;
+  double acute_max_h = 0.0, density_cell_mm = 0.0, sample_days = 0.0;
   if (rc == 0) {
     rc = mn_params_get(t, "course.acute_duration", "h", &acute_max_h, err, errlen);
   }
   if (rc == 0) {
     rc = mn_params_get(t, "course.density_cell", "mm", &density_cell_mm, err, errlen);
+  }
+  if (rc == 0) {
+    rc = mn_params_get(t, "course.healing_sample_interval", "d", &sample_days, err, errlen);
   }
   if (rc == 0) {
     rc = mn_table_create(&r->timeseries, NCOLS, mn_course_timeseries_columns);
@@ -161,6 +264,12 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
       rc = MN_COURSE_ENOMEM;
     }
   }
+  double end_day = (n - 1) * p->schedule.interval_days + p->schedule.follow_up_days;
+  healing_clock hc = {NULL, r->timeseries, 0.0, sample_days, end_day > 0 ? end_day : 1.0, o};
+  r->has_healing = !p->subject.ex_vivo;
+  if (rc == 0 && r->has_healing) {
+    rc = healing_start(p, t, o, &hc, r, err, errlen);
+  }
 
   for (int s = 0; rc == 0 && s < n; s++) {
     mn_course_session *cs = &r->sessions[s];
@@ -172,8 +281,8 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
       hours = fmin(acute_max_h, p->schedule.interval_days * 24.0);
     }
     r->acute_hours = hours;
-    double frac0 = (double)s / n;
-    if (report(o, "device", frac0, cs->day * 24.0) != 0) {
+    double frac = cs->day / hc.end_day;
+    if (report(o, "device", frac, cs->day * 24.0) != 0) {
       snprintf(err, errlen, "stopped");
       rc = MN_COURSE_ESTAGE;
       break;
@@ -202,7 +311,7 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
       rc = MN_COURSE_ESTAGE;
       break;
     }
-    if (report(o, "acute", frac0 + 0.1 / n, cs->day * 24.0) != 0) {
+    if (report(o, "acute", frac, cs->day * 24.0) != 0) {
       mn_puncture_list_destroy(&pl);
       snprintf(err, errlen, "stopped");
       rc = MN_COURSE_ESTAGE;
@@ -218,30 +327,56 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
       rc = MN_COURSE_ESTAGE;
       break;
     }
-    mn_tissue_destroy(&cs->acute.tissue);
     r->nsessions = s + 1;
 
     for (size_t k = 0; k < cs->acute.nseries && rc == 0; k++) {
       const mn_acute_sample *a = &cs->acute.series[k];
-      double row[NCOLS] = {cs->day * 24.0 + a->time_h,
-                           s + 1,
-                           a->tewl_g_m2_h,
-                           a->open_channel_fraction,
-                           a->barrier_open_fraction,
-                           a->flux_ug_cm2_h,
-                           a->cumulative_ug_cm2,
-                           a->erythema_index};
-      if (!in.options.has_topical) {
-        row[5] = row[6] = NAN;
+      double row[NCOLS];
+      for (int i = 0; i < NCOLS; i++) {
+        row[i] = NAN;
       }
+      row[0] = cs->day * 24.0 + a->time_h;
+      row[1] = s + 1;
+      row[2] = a->tewl_g_m2_h;
+      row[3] = a->open_channel_fraction;
+      row[4] = a->barrier_open_fraction;
+      if (in.options.has_topical) {
+        row[5] = a->flux_ug_cm2_h;
+        row[6] = a->cumulative_ug_cm2;
+      }
+      row[7] = a->erythema_index;
       if (mn_table_append(r->timeseries, row) != 0) {
         snprintf(err, errlen, "out of memory");
         rc = MN_COURSE_ENOMEM;
       }
     }
+    /* The session's wound joins the healing tissue at the end of its acute
+     * phase, as the tissue stands that day. */
+    if (rc == 0 && r->has_healing) {
+      rc = healing_advance(&hc, cs->day + hours / 24.0, err, errlen);
+      if (rc == 0 && mn_healing_add_wound(hc.h, cs->acute.tissue, err, errlen) != 0) {
+        rc = MN_COURSE_ESTAGE;
+      }
+    }
+    mn_tissue_destroy(&cs->acute.tissue);
+  }
+  if (rc == 0 && r->has_healing) {
+    rc = healing_advance(&hc, end_day, err, errlen);
+    if (rc == 0 && (mn_healing_summary_now(hc.h, &r->healing) != 0 ||
+                    mn_healing_sample_now(hc.h, &r->healing_end) != 0)) {
+      snprintf(err, errlen, "healing: cannot summarise");
+      rc = MN_COURSE_ESTAGE;
+    }
+  }
+  mn_healing_destroy(&hc.h);
+  if (rc == 0) {
+    rc = mn_table_sort(r->timeseries, 0);
+    if (rc != 0) {
+      snprintf(err, errlen, "out of memory");
+    }
   }
   if (rc == 0) {
-    report(o, "done", 1.0, (n - 1) * p->schedule.interval_days * 24.0 + r->acute_hours);
+    report(o, "done", 1.0, end_day * 24.0);
   }
   mn_params_destroy(&t);
   if (rc != 0) {

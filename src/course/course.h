@@ -3,7 +3,9 @@
  * session, and gathers what the outputs report.
  *
  *   protocol -> device (punctures of the session) -> skin/acute (0-72 h)
- *            -> [healing over weeks: not yet] -> course result
+ *            -> skin/healing (one simulation over the whole course,
+ *               each session's wound added to the tissue as it stands)
+ *            -> course result
  *
  * It owns the clock and the sequencing and no physics: every stage is called
  * through its own API with plain structs. The pen's strokes come from a
@@ -20,6 +22,7 @@
 #include "io/protocol.h"
 #include "io/table.h"
 #include "skin/acute.h"
+#include "skin/healing.h"
 
 enum { MN_COURSE_OK = 0, MN_COURSE_EINVAL = -1, MN_COURSE_ENOMEM = -2, MN_COURSE_ESTAGE = -3 };
 
@@ -47,8 +50,14 @@ typedef struct {
 typedef struct {
   mn_course_session *sessions;
   int nsessions;
-  mn_table *timeseries; /* time_h on the course clock, one row per step */
-  double acute_hours;   /* hours simulated after each session */
+  /* time_h on the course clock: the acute stage's steps (hours) and the
+   * healing stage's daily samples, merged in time order; a column a stage
+   * does not fill is NaN in its rows. */
+  mn_table *timeseries;
+  double acute_hours; /* hours simulated after each session */
+  int has_healing;    /* 0 ex vivo (excised skin does not heal) */
+  mn_healing_summary healing;
+  mn_healing_sample healing_start, healing_end;
 } mn_course_result;
 
 void mn_course_options_default(mn_course_options *o);

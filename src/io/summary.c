@@ -72,6 +72,40 @@ json_t *mn_summary_build(const mn_protocol *p, const mn_course_result *r) {
     json_object_set_new(e, "duration_h", fig(a->erythema_duration_h));
     json_object_set_new(o, "erythema", e);
   }
+  if (r->has_healing) {
+    const mn_healing_summary *h = &r->healing;
+    json_t *ho = json_object();
+    json_object_set_new(ho, "collagen_I_change_pct", json_real(h->collagen_I_change_pct));
+    json_object_set_new(ho, "collagen_III_change_pct", json_real(h->collagen_III_change_pct));
+    json_object_set_new(ho, "collagen_total_change_pct", json_real(h->collagen_total_change_pct));
+    json_object_set_new(ho, "papillary_collagen_change_pct",
+                        json_real(h->papillary_collagen_change_pct));
+    json_object_set_new(ho, "collagen_I_III_ratio_start", json_real(h->ratio_I_III_start));
+    json_object_set_new(ho, "collagen_I_III_ratio_end", json_real(h->ratio_I_III_end));
+    json_object_set_new(ho, "elastin_change_pct", json_real(h->elastin_change_pct));
+    json_object_set_new(ho, "epidermis_thickness_change_pct", json_real(h->epidermis_change_pct));
+    json_object_set_new(ho, "new_collagen_cv", json_real(h->new_collagen_cv));
+    json_object_set_new(ho, "growth_factor_elevated_days",
+                        json_real(h->growth_factor_elevated_days));
+    json_object_set_new(ho, "inflammation_days", json_real(h->inflammation_days));
+    json_object_set_new(ho, "follow_up_end_day", json_real(h->t_days));
+    if (h->condition == MN_HEALING_ACNE_SCAR) {
+      json_t *c = json_object();
+      json_object_set_new(c, "depression_start_um", json_real(h->depression_start_um));
+      json_object_set_new(c, "depression_end_um", json_real(h->depression_end_um));
+      json_object_set_new(c, "fill_pct", json_real(h->fill_pct));
+      json_object_set_new(ho, "acne_scar", c);
+    } else if (h->condition == MN_HEALING_STRIAE) {
+      json_t *c = json_object();
+      json_object_set_new(c, "dermis_start_um", json_real(h->region_dermis_start_um));
+      json_object_set_new(c, "dermis_end_um", json_real(h->region_dermis_end_um));
+      json_object_set_new(c, "dermis_change_pct", json_real(h->region_dermis_change_pct));
+      json_object_set_new(ho, "striae", c);
+    }
+    json_object_set_new(o, "healing", ho);
+  } else {
+    json_object_set_new(o, "healing", json_null()); /* excised skin does not heal */
+  }
   json_t *sessions = json_array();
   for (int i = 0; i < r->nsessions; i++) {
     const mn_course_session *s = &r->sessions[i];

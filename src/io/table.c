@@ -100,6 +100,52 @@ int mn_table_find(const mn_table *t, const char *name) {
   return -1;
 }
 
+typedef struct {
+  double key;
+  size_t row;
+} sort_key;
+
+static int cmp_key(const void *a, const void *b) {
+  const sort_key *x = a, *y = b;
+  int xn = isnan(x->key), yn = isnan(y->key);
+  if (xn != yn) {
+    return xn - yn;
+  }
+  if (!xn && x->key != y->key) {
+    return x->key < y->key ? -1 : 1;
+  }
+  return (x->row > y->row) - (x->row < y->row); /* stable */
+}
+
+int mn_table_sort(mn_table *t, size_t col) {
+  if (col >= t->ncols) {
+    return MN_TABLE_EINVAL;
+  }
+  if (t->rows < 2) {
+    return MN_TABLE_OK;
+  }
+  sort_key *k = malloc(t->rows * sizeof *k);
+  double *d = malloc(t->rows * t->ncols * sizeof *d);
+  if (k == NULL || d == NULL) {
+    free(k);
+    free(d);
+    return MN_TABLE_ENOMEM;
+  }
+  for (size_t r = 0; r < t->rows; r++) {
+    k[r].key = t->data[r * t->ncols + col];
+    k[r].row = r;
+  }
+  qsort(k, t->rows, sizeof *k, cmp_key);
+  for (size_t r = 0; r < t->rows; r++) {
+    memcpy(d + r * t->ncols, t->data + k[r].row * t->ncols, t->ncols * sizeof *d);
+  }
+  free(t->data);
+  t->data = d;
+  t->cap = t->rows;
+  free(k);
+  return MN_TABLE_OK;
+}
+
 int mn_table_write_csv(const mn_table *t, const char *path, char *err, size_t errlen) {
   mn_atomic_file a;
   int rc = mn_atomic_open(&a, path, err, errlen);

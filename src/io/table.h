@@ -25,6 +25,8 @@ const char *mn_table_name(const mn_table *t, size_t col);
 double mn_table_get(const mn_table *t, size_t row, size_t col);
 /* Column index by name, or -1. */
 int mn_table_find(const mn_table *t, const char *name);
+/* Stable sort of the rows by a column (ascending; NaN last). */
+int mn_table_sort(mn_table *t, size_t col);
 int mn_table_write_csv(const mn_table *t, const char *path, char *err, size_t errlen);
 
 #endif /* MN_IO_TABLE_H */
