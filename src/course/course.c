@@ -82,6 +82,7 @@ static void device_treatment(const mn_protocol *p, const mn_course_options *o, i
   t->glide_speed_mm_s = p->treatment.glide_speed_mm_s;
   t->seed = p->seed + (uint64_t)session;
   t->session = session;
+  t->hand_placed = 1;
   t->t0_s = 0.0;
   t->data_dir = o->data_dir;
   if (p->device.kind == MN_DEVICE_PEN) {

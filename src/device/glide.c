@@ -43,6 +43,12 @@ double mn_glide_step_mm(const mn_cartridge *c, int along_y) {
 
 size_t mn_glide_plan(const mn_cartridge *c, double w_mm, double h_mm, int passes,
                      mn_glide_pattern pattern, mn_glide_lane *lanes, size_t cap) {
+  return mn_glide_plan_offset(c, w_mm, h_mm, passes, pattern, NULL, NULL, lanes, cap);
+}
+
+size_t mn_glide_plan_offset(const mn_cartridge *c, double w_mm, double h_mm, int passes,
+                            mn_glide_pattern pattern, const double *across_frac,
+                            const double *along_frac, mn_glide_lane *lanes, size_t cap) {
   if (c == NULL || !(w_mm > 0.0) || !(h_mm > 0.0) || passes < 1) {
     return 0;
   }
@@ -52,6 +58,11 @@ size_t mn_glide_plan(const mn_cartridge *c, double w_mm, double h_mm, int passes
     double length_area = along_y ? h_mm : w_mm; /* along the lane */
     double width_area = along_y ? w_mm : h_mm;  /* across */
     double step = mn_glide_step_mm(c, along_y);
+    /* A hand never retraces the last pass: the pass's lanes are shifted
+     * across by a fraction of the lane step (one more lane keeps the area
+     * covered) and start earlier along by a fraction of it. */
+    double shift = across_frac ? across_frac[pass] * step : 0.0;
+    double lead = along_frac ? along_frac[pass] * step : 0.0;
     /* Face bounds along and across the lane; a roller's drum is symmetric
      * across and has no extent along. */
     double a_lo = 0.0, a_hi = 0.0, c_lo = 0.0, c_hi = 0.0;
@@ -61,12 +72,12 @@ size_t mn_glide_plan(const mn_cartridge *c, double w_mm, double h_mm, int passes
       bounds(c, along_y ? 1 : 0, &a_lo, &a_hi);
       bounds(c, along_y ? 0 : 1, &c_lo, &c_hi);
     }
-    size_t lanes_n = (size_t)ceil(width_area / step - 1e-9);
+    size_t lanes_n = (size_t)ceil(width_area / step - 1e-9) + (shift > 0.0 ? 1u : 0u);
     for (size_t j = 0; j < lanes_n; j++) {
-      double across = (0.5 + (double)j) * step - 0.5 * (c_lo + c_hi);
+      double across = (0.5 + (double)j) * step - shift - 0.5 * (c_lo + c_hi);
       int forward = (j % 2) == 0;
-      double s0 = forward ? -a_hi : length_area - a_lo;
-      double len = length_area + (a_hi - a_lo);
+      double s0 = forward ? -a_hi - lead : length_area - a_lo + lead;
+      double len = length_area + (a_hi - a_lo) + lead;
       if (n < cap) {
         mn_glide_lane *l = &lanes[n];
         l->pass = pass;

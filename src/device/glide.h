@@ -45,4 +45,12 @@ double mn_glide_step_mm(const mn_cartridge *c, int along_y);
 size_t mn_glide_plan(const mn_cartridge *c, double w_mm, double h_mm, int passes,
                      mn_glide_pattern pattern, mn_glide_lane *lanes, size_t cap);
 
+/* The same, with each pass placed by hand: across_frac[pass] and
+ * along_frac[pass] in [0, 1) shift the pass's lanes across by that fraction
+ * of the lane step and start them earlier along by that fraction of it
+ * (NULL: no shift, as mn_glide_plan). */
+size_t mn_glide_plan_offset(const mn_cartridge *c, double w_mm, double h_mm, int passes,
+                            mn_glide_pattern pattern, const double *across_frac,
+                            const double *along_frac, mn_glide_lane *lanes, size_t cap);
+
 #endif /* MN_DEVICE_GLIDE_H */

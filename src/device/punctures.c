@@ -405,13 +405,31 @@ int mn_punctures_generate(const mn_device_treatment *t, mn_puncture_list **out, 
       return rc;
     }
   }
-  size_t nl = mn_glide_plan(&c, tr.area_w_mm, tr.area_h_mm, tr.passes, tr.pattern, NULL, 0);
-  mn_glide_lane *lanes = nl ? malloc(nl * sizeof *lanes) : NULL;
-  if (lanes == NULL) {
+  /* Where the hand places each pass: from the treatment's seed, drawn
+   * before anything else uses it so a pass's place does not depend on how
+   * many punctures earlier passes made. */
+  double *frac = malloc(2 * (size_t)tr.passes * sizeof *frac);
+  if (frac == NULL) {
     snprintf(err, errlen, "out of memory");
     return MN_DEVICE_ENOMEM;
   }
-  mn_glide_plan(&c, tr.area_w_mm, tr.area_h_mm, tr.passes, tr.pattern, lanes, nl);
+  mn_device_rng place;
+  mn_device_rng_seed(&place, tr.seed ^ 0x5EEDBA5Eull);
+  for (int k = 0; k < 2 * tr.passes; k++) {
+    frac[k] = tr.hand_placed ? mn_device_rng_uniform(&place) : 0.0;
+  }
+  const double *across = frac, *along = frac + tr.passes;
+  size_t nl = mn_glide_plan_offset(&c, tr.area_w_mm, tr.area_h_mm, tr.passes, tr.pattern, across,
+                                   along, NULL, 0);
+  mn_glide_lane *lanes = nl ? malloc(nl * sizeof *lanes) : NULL;
+  if (lanes == NULL) {
+    free(frac);
+    snprintf(err, errlen, "out of memory");
+    return MN_DEVICE_ENOMEM;
+  }
+  mn_glide_plan_offset(&c, tr.area_w_mm, tr.area_h_mm, tr.passes, tr.pattern, across, along, lanes,
+                       nl);
+  free(frac);
   double longest = 0.0;
   for (size_t i = 0; i < nl; i++) {
     longest = fmax(longest, lanes[i].length_mm / tr.glide_speed_mm_s);

@@ -65,6 +65,8 @@ typedef struct {
   int session;                       /* stored with every puncture */
   double t0_s;                       /* session start on the course clock */
   const char *data_dir;              /* NULL: mn_data_dir() */
+  int hand_placed;                   /* 1: each pass shifted at random (a hand never
+                                        retraces a pass); 0: every pass on the same lanes */
   mn_stroke_source_fn stroke_source; /* NULL: the ideal rate */
   void *stroke_ctx;
 } mn_device_treatment;
