@@ -24,6 +24,7 @@ int mn_penetration_params_from(mn_penetration_params *p, const mn_params *t, cha
       {"penetration.site_stiffness_default", "N/m", &p->site_stiffness_default_n_m, 1e-3, 1e6},
       {"penetration.impact_velocity", "m/s", &p->impact_velocity_m_s, 1e-6, 1e3},
       {"penetration.channel_retention", "1", &p->channel_retention, 0.0, 1.0},
+      {"penetration.surface_recoil", "1", &p->surface_recoil, 1e-3, 1.0},
       {"penetration.tenting_cv", "1", &p->tenting_cv, 0.0, 2.0},
       {"penetration.width_cv", "1", &p->width_cv, 0.0, 2.0},
   };
@@ -73,12 +74,16 @@ int mn_penetration_channel(const mn_penetration_params *p, const mn_cartridge *c
   double stiffening = 1.0 + tip_speed_m_s / p->impact_velocity_m_s;
   double tenting_um = force / (site_n_m * stiffening) * 1e6 * tent_factor;
   double inserted = fmax(0.0, protrusion_um - tenting_um);
+  /* The needle's cross-section where it passed the skin surface at full
+   * insertion; once it is withdrawn the wedged-open tear closes to a share of
+   * it. */
   double radius_um = fmin(c->tip_radius_um + inserted * tan(c->taper_half_angle_rad),
                           0.5e3 * c->needle_diameter_mm);
   out->tenting_um = tenting_um;
   out->inserted_um = inserted;
+  out->needle_width_um = inserted > 0.0 ? 2.0 * radius_um : 0.0;
   out->depth_um = p->channel_retention * inserted;
-  out->width_um = inserted > 0.0 ? 2.0 * radius_um * width_factor : 0.0;
+  out->width_um = out->needle_width_um * p->surface_recoil * width_factor;
   return MN_DEVICE_OK;
 }
 

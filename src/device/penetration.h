@@ -1,22 +1,29 @@
 /*
  * Penetration: what one needle does to the skin. Skin tents under the tip
  * until the force reaches the puncture force, so the needle goes in by its
- * protrusion less the tenting; the track it leaves partly closes when it
- * withdraws. For each needle this gives the depth the tip reached (the
- * wound), the depth of the channel that stays open and its width at the
- * surface, which the skin model takes as the puncture's depth and radius.
+ * protrusion less the tenting; when it is withdrawn the track partly closes.
+ * For each needle this gives the depth the tip reached (the wound), the
+ * depth of the channel that stays open and its width at the surface, which
+ * the skin model takes as the puncture's depth and radius.
  *
  *   F_p      = F_ref (r_tip / r_ref)^n                (puncture force)
  *   tenting  = F_p / (k_site (1 + v / v_impact)) * f_t (f_t: per-puncture)
  *   inserted = max(0, protrusion - tenting)
- *   width    = 2 min(r_tip + inserted tan(alpha), d / 2) * f_w
+ *   needle   = 2 min(r_tip + inserted tan(alpha), d / 2)
+ *   width    = recoil * needle * f_w
  *   channel  = retention * inserted
  *
- * k_site is the site's tenting stiffness (the skin data will give it per
- * body site; an argument here), v the tip's speed when it meets the skin:
- * ~1 m/s for a pen's cam, millimetres per second for a roller pushed by
- * hand. Parameters come from data/device/penetration.yaml, with the
- * calibration to the published measurements written next to each value.
+ * How the skin is loaded enters through k_site and v. k_site is the site's
+ * tenting stiffness (an argument: the protocol's species picks it); v the
+ * tip's speed when it meets the skin: ~1 m/s for a pen's cam, which strikes
+ * faster than viscoelastic skin can tent, millimetres per second for a
+ * roller's drum or an array pressed by hand, both quasi-static. A sharp tip
+ * goes in by cutting a crack that the shank wedges open (Shergold & Fleck
+ * 2004, 2005); withdrawn, the crack's faces close elastically, so the hole
+ * left at the surface is a share (recoil) of the needle's cross-section
+ * there, not the cross-section itself. Parameters come from
+ * data/device/penetration.yaml, with the calibration to the published
+ * measurements written next to each value.
  */
 #ifndef MN_DEVICE_PENETRATION_H
 #define MN_DEVICE_PENETRATION_H
@@ -36,15 +43,17 @@ typedef struct {
   double site_stiffness_default_n_m;
   double impact_velocity_m_s;
   double channel_retention;
+  double surface_recoil; /* open surface hole / needle cross-section there */
   double tenting_cv;
   double width_cv;
 } mn_penetration_params;
 
 typedef struct {
-  double tenting_um;  /* how far the surface went down before the tip pierced it */
-  double inserted_um; /* how deep the tip reached below the undeformed surface */
-  double depth_um;    /* open channel left after withdrawal */
-  double width_um;    /* channel diameter at the surface */
+  double tenting_um;      /* how far the surface went down before the tip pierced it */
+  double inserted_um;     /* how deep the tip reached below the undeformed surface */
+  double depth_um;        /* open channel left after withdrawal */
+  double needle_width_um; /* needle diameter at the skin surface at full insertion */
+  double width_um;        /* open channel diameter at the surface after withdrawal */
 } mn_channel;
 
 int mn_penetration_params_from(mn_penetration_params *p, const mn_params *t, char *err,
