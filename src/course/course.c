@@ -113,6 +113,9 @@ static int acute_input(const mn_protocol *p, const mn_params *t, const mn_punctu
   ao->occlusion = p->treatment.occlusion;
   ao->diclofenac = p->treatment.anti_inflammatory == MN_ANTI_INFLAMMATORY_DICLOFENAC;
   ao->ex_vivo = p->subject.ex_vivo;
+  /* Ex vivo the grid ends at the mounted piece's underside (0: the site's
+   * full skin). */
+  ao->membrane_thickness_m = p->subject.ex_vivo ? p->subject.membrane_mm * 1e-3 : 0.0;
   ao->has_topical = p->treatment.has_topical;
   if (ao->has_topical) {
     rc = mn_skin_compound_load(t, p->treatment.topical.compound, &in->compound, err, errlen);

@@ -83,6 +83,7 @@ void mn_protocol_default(mn_protocol *p) {
   p->subject.fitzpatrick = 3;
   p->subject.age = 45.0;
   p->subject.ex_vivo = false;
+  p->subject.membrane_mm = 0.0;
   p->subject.condition = MN_CONDITION_NONE;
   p->device.kind = MN_DEVICE_PEN;
   snprintf(p->device.cartridge, sizeof p->device.cartridge, "%s", "12-round");
@@ -148,6 +149,7 @@ static const key_spec keys[] = {
     {"subject.fitzpatrick", K_INT, AT(subject.fitzpatrick), 0, 1, 6, false, NULL},
     {"subject.age", K_REAL, AT(subject.age), 0, 0, 120, false, NULL},
     {"subject.ex_vivo", K_BOOL, AT(subject.ex_vivo), 0, 0, 0, false, NULL},
+    {"subject.membrane_mm", K_REAL, AT(subject.membrane_mm), 0, 0.05, 5.0, false, NULL},
     {"subject.condition", K_CHOICE, AT(subject.condition), 0, 0, 0, false, condition_names},
     {"device", K_SECTION, 0, 0, 0, 0, false, NULL},
     {"device.kind", K_CHOICE, AT(device.kind), 0, 0, 0, false, kind_names},
@@ -581,6 +583,11 @@ static int check_consistency(reader *r) {
                      p->treatment.area_mm[1]);
     }
   }
+  if (!p->subject.ex_vivo && mark_of(r, "subject.membrane_mm") != NULL) {
+    return fail_at(r, MN_PROTOCOL_ERANGE, mark_of(r, "subject.membrane_mm"), "subject.membrane_mm",
+                   "a membrane thickness is for excised skin in a diffusion cell; set "
+                   "ex_vivo: true or remove the key");
+  }
   if (p->subject.ex_vivo && p->schedule.sessions != 1) {
     const yaml_mark_t *m = mark_of(r, "schedule.sessions");
     return fail_at(r, MN_PROTOCOL_ERANGE, m != NULL ? m : mark_of(r, "subject.ex_vivo"),
@@ -901,6 +908,9 @@ int mn_protocol_write_json(const mn_protocol *p, json_t **out) {
     } else if (p->device.kind == MN_DEVICE_ROLLER &&
                (strcmp(k->path, "device.speed_hz") == 0 || strcmp(k->path, "device.motor") == 0)) {
       continue; /* a roller has neither */
+    } else if (strcmp(k->path, "subject.membrane_mm") == 0 &&
+               !(p->subject.ex_vivo && p->subject.membrane_mm > 0.0)) {
+      continue; /* the site's full skin: nothing to write */
     } else {
       v = key_json(p, k);
     }

@@ -37,7 +37,8 @@
  *   cheek.yaml:7:14: device.speed_hz: 160 is out of range 90-150
  *
  * Ranges (inclusive unless marked):
- *   subject.fitzpatrick 1-6, subject.age 0-120 years,
+ *   subject.fitzpatrick 1-6, subject.age 0-120 years, subject.membrane_mm
+ *   0.05-5 (excised skin only, see below),
  *   device.needle_length_mm 0.1-3.0, device.speed_hz 90-150 (pens only: a
  *   roller is pushed by hand and takes neither speed_hz nor motor),
  *   treatment.area_mm 1-500 per side, treatment.passes 1-20,
@@ -48,6 +49,14 @@
  *   than the treatment area, output.fields_every_h 0-8760 (0: no field
  *   snapshots), seed 0 to 2^63-1. Excised skin (ex_vivo: true) does not heal,
  *   so it takes a single session.
+ *
+ * Excised skin mounted in a diffusion cell may give the thickness of the
+ * piece (dermatomed or full), from the stratum corneum to the receptor:
+ *
+ *   subject: { species: pig, site: ear, ex_vivo: true, membrane_mm: 0.75 }
+ *
+ * The site's layers are kept down to that depth; without the key the whole
+ * skin of the site is the membrane. In vivo the key is an error.
  *
  * Names are checked against the data directory:
  *   subject.site        DATA/skin/sites/SPECIES-SITE.yaml
@@ -103,6 +112,7 @@ typedef struct mn_protocol_subject {
   int fitzpatrick;               /* skin type 1-6 */
   double age;                    /* years */
   bool ex_vivo;                  /* excised skin in a diffusion cell: no healing */
+  double membrane_mm; /* ex vivo: thickness of the mounted piece; 0: the site's full skin */
   mn_condition condition;
 } mn_protocol_subject;
 

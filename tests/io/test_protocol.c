@@ -219,6 +219,7 @@ static void shipped_protocols_say_what_they_model(void **state) {
       0);
   assert_true(p.subject.ex_vivo);
   assert_int_equal(p.subject.species, MN_SPECIES_PIG);
+  assert_true(p.subject.membrane_mm == 0.75); /* dermatomed */
   assert_true(p.device.needle_length_mm == 0.25);
   assert_true(p.treatment.has_topical);
   assert_string_equal(p.treatment.topical.compound, "naloxone");
@@ -429,6 +430,57 @@ static void range_errors(void **state) {
                "treatment.pattern: 'spiral' is not one of lines|crosshatch", NULL);
 }
 
+/* Excised skin may give the thickness of the mounted piece: read, written
+ * back in the JSON only when given, read again the same; refused in vivo and
+ * out of range. */
+static void ex_vivo_membrane_thickness(void **state) {
+  tmp_files *tf = *state;
+  mn_protocol p;
+  char err[512] = "";
+  const char *path = write_file(tf, "membrane.yaml",
+                                "subject: { species: pig, site: ear, ex_vivo: true, "
+                                "membrane_mm: 0.75 }\n"
+                                "schedule: { sessions: 1 }\n");
+  int rc = mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err);
+  if (rc != 0) {
+    print_error("%s\n", err);
+  }
+  assert_int_equal(rc, 0);
+  assert_true(p.subject.ex_vivo);
+  assert_true(p.subject.membrane_mm == 0.75);
+  json_t *j = to_json(&p);
+  json_t *m = json_object_get(json_object_get(j, "subject"), "membrane_mm");
+  assert_true(json_is_real(m) && json_real_value(m) == 0.75);
+  char *text = json_dumps(j, JSON_INDENT(2));
+  assert_non_null(text);
+  path = write_file(tf, "membrane-back.yaml", text);
+  free(text);
+  json_decref(j);
+  mn_protocol q;
+  assert_int_equal(mn_protocol_load(&q, path, MN_DATA_DIR, err, sizeof err), 0);
+  assert_true(q.subject.membrane_mm == 0.75);
+  assert_same_protocol(&p, &q);
+
+  /* Without the key the site's full skin is the membrane: 0, not written. */
+  path = write_file(tf, "full.yaml",
+                    "subject: { species: pig, site: ear, ex_vivo: true }\n"
+                    "schedule: { sessions: 1 }\n");
+  assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
+  assert_true(p.subject.membrane_mm == 0.0);
+  j = to_json(&p);
+  assert_null(json_object_get(json_object_get(j, "subject"), "membrane_mm"));
+  json_decref(j);
+
+  expect_error(tf, "membrane-vivo.yaml", "subject: { membrane_mm: 0.75 }\n", MN_PROTOCOL_ERANGE,
+               "membrane-vivo.yaml:1:12: subject.membrane_mm: a membrane thickness is for "
+               "excised skin",
+               NULL);
+  expect_error(tf, "membrane-thin.yaml",
+               "subject: { species: pig, site: ear, ex_vivo: true, membrane_mm: 0.01 }\n"
+               "schedule: { sessions: 1 }\n",
+               MN_PROTOCOL_ERANGE, "subject.membrane_mm: 0.01 is out of range 0.05-5", NULL);
+}
+
 static void consistency_errors(void **state) {
   tmp_files *tf = *state;
   expect_error(tf, "window.yaml", "treatment:\n  area_mm: [2, 10]\ngrid:\n  window_mm: [3, 3]\n",
@@ -624,6 +676,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(schema_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(range_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(consistency_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(ex_vivo_membrane_thickness, setup, teardown),
       cmocka_unit_test_setup_teardown(unknown_names_are_refused_with_the_known_ones, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(data_dir_argument_is_used, setup, teardown),
