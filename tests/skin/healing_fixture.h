@@ -47,9 +47,9 @@ static inline mn_params *hf_params(void) {
 }
 
 /* Channels on a lattice of m x m per window (window in m), depth in m;
- * jitter moves every other row by that fraction of the spacing (uneven
- * density). */
-static inline int hf_wound_make(hf_wound *w, double window, int m, double depth, double jitter) {
+ * squeeze > 0 crowds the columns of the lattice into the first (1 -
+ * squeeze) of the window (the same count, uneven density). */
+static inline int hf_wound_make(hf_wound *w, double window, int m, double depth, double squeeze) {
   memset(w, 0, sizeof *w);
   w->n = (int)lround(window / HF_RES);
   size_t nv = (size_t)w->n * w->n * HF_NZ;
@@ -65,7 +65,7 @@ static inline int hf_wound_make(hf_wound *w, double window, int m, double depth,
   const double top_dermis = hf_cheek.stratum_corneum + hf_cheek.viable_epidermis;
   for (int a = 0; a < m; a++) {
     for (int b = 0; b < m; b++) {
-      double x = (a + 0.5 + ((b % 2) ? jitter : 0.0)) * sp, y = (b + 0.5) * sp;
+      double x = (a + 0.5) * sp * (1.0 - squeeze), y = (b + 0.5) * sp;
       int i = (int)floor(x / res) % w->n, j = (int)floor(y / res) % w->n;
       for (int k = 0; k < HF_NZ; k++) {
         double z = 0.5 * (w->zf[k] + w->zf[k + 1]);
