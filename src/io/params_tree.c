@@ -72,7 +72,9 @@ int mn_params_load_tree(mn_params *t, const char *root, char *err, size_t errlen
   if (rc == MN_PARAMS_ENOMEM) {
     snprintf(err, errlen, "%s: out of memory", root);
   }
-  qsort(subs, n, sizeof *subs, cmp_str);
+  if (n > 1) {
+    qsort(subs, n, sizeof *subs, cmp_str);
+  }
   for (size_t i = 0; i < n && rc == 0; i++) {
     rc = mn_params_load_tree(t, subs[i], err, errlen);
   }
