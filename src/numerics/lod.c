@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "numerics/num_util.h"
@@ -53,6 +54,9 @@ struct mn_lod {
 
   /* General path: per-voxel face weights, face = + face of the voxel. */
   float *wm[3], *wp[3];
+  /* Voxels an update lists as changed (1), all zero between calls: a voxel's
+   * weights are recomputed when it or a + neighbour is marked. */
+  unsigned char *mark;
 
   /* Reactions. */
   double *lam, *src, *E, *S; /* nz (layered) */
@@ -172,6 +176,7 @@ void mn_lod_destroy(mn_lod **sp) {
     mn_mem_free(a, s->wm[x]);
     mn_mem_free(a, s->wp[x]);
   }
+  mn_mem_free(a, s->mark);
   mn_mem_free(a, s->lam_v);
   mn_mem_free(a, s->src_v);
   mn_mem_free(a, s->E_v);
@@ -276,6 +281,10 @@ static int alloc_all(mn_lod *s) {
       if (!s->wm[x] || !s->wp[x])
         return MN_NUM_ENOMEM;
     }
+    s->mark = mn_mem_alloc(&s->alloc, s->nvox);
+    if (!s->mark)
+      return MN_NUM_ENOMEM;
+    memset(s->mark, 0, s->nvox);
   }
   if (s->react_voxel) {
     s->lam_v = falloc(s, s->nvox);
@@ -327,6 +336,7 @@ static void voxel_weights(mn_lod *s, const mn_lod_params *p, int i, int j, int k
   size_t v = ((size_t)k * (size_t)ny + (size_t)j) * (size_t)nx + (size_t)i;
   double D = coef_at(p->D_voxel, p->D_layer, 0.0, v, k);
   double K = coef_at(p->K_voxel, p->K_layer, 1.0, v, k);
+  const double DK = D * K, iK = 1.0 / K;
   int nbr[3];
   size_t vn[3];
   nbr[0] = (i + 1 < nx) || s->px;
@@ -343,9 +353,13 @@ static void voxel_weights(mn_lod *s, const mn_lod_params *p, int i, int j, int k
       double Kn = coef_at(p->K_voxel, p->K_layer, 1.0, vn[x], kn);
       double ha = (x == 0) ? dx : (x == 1) ? dy : dz[k];
       double hb = (x == 0) ? dx : (x == 1) ? dy : dz[kn];
-      double gf = face_g(ha, D * K, hb, Dn * Kn);
-      wm = gf / K;
-      wp = gf / Kn;
+      /* face_g in one division: 2 DKa DKb / (ha DKb + hb DKa) */
+      double DKn = Dn * Kn;
+      if (DK > 0.0 && DKn > 0.0) {
+        double gf = 2.0 * DK * DKn / (ha * DKn + hb * DK);
+        wm = gf * iK;
+        wp = gf / Kn;
+      }
     }
     s->wm[x][v] = (float)wm;
     s->wp[x][v] = (float)wp;
@@ -906,31 +920,65 @@ int mn_lod_update_voxels(mn_lod *s, const mn_lod_params *p, const size_t *vox, s
     mn_num_errf(err, errlen, "lod update: voxel updates need the per-voxel path and D_voxel");
     return MN_NUM_EINVAL;
   }
-  const int nx = s->nx, ny = s->ny;
   for (size_t q = 0; q < n; q++) {
     size_t v = vox[q];
+    if (v >= s->nvox) {
+      mn_num_errf(err, errlen, "lod update: voxel %zu out of range", v);
+      return MN_NUM_EINVAL;
+    }
     double D = p->D_voxel[v], K = p->K_voxel ? p->K_voxel[v] : 1.0;
-    if (v >= s->nvox || !isfinite(D) || D < 0.0 || !isfinite(K) || !(K > 0.0)) {
+    if (!isfinite(D) || D < 0.0 || !isfinite(K) || !(K > 0.0)) {
       mn_num_errf(err, errlen, "lod update: voxel %zu out of range or bad coefficients", v);
       return MN_NUM_EINVAL;
     }
   }
+  if (n == 0)
+    return MN_NUM_OK;
+  const int nx = s->nx, ny = s->ny, nz = s->nz;
+  const size_t plane = s->plane;
+  unsigned char *mark = s->mark;
+  size_t lo = SIZE_MAX, hi = 0;
   for (size_t q = 0; q < n; q++) {
     size_t v = vox[q];
-    int k = (int)(v / s->plane);
-    size_t c = v % s->plane;
-    int j = (int)(c / (size_t)nx), i = (int)(c % (size_t)nx);
-    /* a voxel's coefficients enter its own + faces and its - neighbours' */
-    voxel_weights(s, p, i, j, k);
-    if (i > 0 || s->px)
-      voxel_weights(s, p, i > 0 ? i - 1 : nx - 1, j, k);
-    if (j > 0 || s->py)
-      voxel_weights(s, p, i, j > 0 ? j - 1 : ny - 1, k);
-    if (k > 0)
-      voxel_weights(s, p, i, j, k - 1);
-    if (k == 0 || k == s->nz - 1)
-      column_boundaries(s, p, c);
+    mark[v] = 1;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
   }
+  /* A voxel's coefficients enter its own + faces and its - neighbours', so
+   * a voxel is redone when it or one of its + neighbours changed: each once,
+   * each thread writing only its own voxels' weights. Planes from the one
+   * above the first change to the one of the last. */
+  const int k0 = (int)(lo / plane) > 0 ? (int)(lo / plane) - 1 : 0, k1 = (int)(hi / plane);
+  const int px = s->px, py = s->py;
+#pragma omp parallel for schedule(static) collapse(2) num_threads(s->nth) if (n > 1024)
+  for (int k = k0; k <= k1; k++) {
+    for (int j = 0; j < ny; j++) {
+      const size_t row = (size_t)k * plane + (size_t)j * (size_t)nx;
+      const int has_y = j + 1 < ny || py;
+      const size_t yrow = j + 1 < ny ? row + (size_t)nx : row + (size_t)nx - plane;
+      const int has_z = k + 1 < nz;
+      for (int i = 0; i < nx; i++) {
+        size_t v = row + (size_t)i;
+        int need = mark[v];
+        if (i + 1 < nx)
+          need |= mark[v + 1];
+        else if (px)
+          need |= mark[row];
+        if (has_y)
+          need |= mark[yrow + (size_t)i];
+        if (has_z)
+          need |= mark[v + plane];
+        if (need)
+          voxel_weights(s, p, i, j, k);
+      }
+    }
+  }
+  /* boundary coefficients of the columns whose top or bottom cell changed */
+  const size_t bottom = (size_t)(nz - 1) * plane;
+  for (size_t c = 0; c < plane; c++)
+    if (mark[c] || mark[bottom + c])
+      column_boundaries(s, p, c);
+  memset(mark + lo, 0, hi - lo + 1);
   s->bnd_tau = 0.0;
   return MN_NUM_OK;
 }
@@ -942,7 +990,7 @@ int mn_lod_is_layered(const mn_lod *s) {
 double mn_lod_bytes_per_voxel(const mn_lod *s) {
   double b = 0.0;
   if (!s->layered)
-    b += 6.0 * sizeof(float);
+    b += 6.0 * sizeof(float) + 1.0;
   if (s->react_voxel)
     b += 4.0 * sizeof(float);
   return b;

@@ -16,6 +16,7 @@
 #include "skin/acute.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@
 #define KG_M2_TO_UG_CM2 1e5 /* 1 kg/m^2 = 1e9 ug / 1e4 cm^2 */
 #define KG_M2_S_TO_G_M2_H 3.6e6
 #define WATER_REF 1000.0 /* liquid water, kg/m^3: the reference phase of water */
+#ifndef MN_ACUTE_COEF_TOL
+#define MN_ACUTE_COEF_TOL 1e-3
+#endif
 
 struct mn_tissue {
   mn_grid *g;
@@ -80,6 +84,14 @@ void mn_acute_result_free(mn_acute_result *r) {
 
 /* ------------------------------------------------------------ the state */
 
+/* Logarithms that turn the geometric interpolation of a layer's gap
+ * coefficients into exponentials: K_gap = K_l exp(-q ln K_l) and
+ * D_gap K_gap = D_l K_l exp(q ln(D_ch / (D_l K_l))). */
+typedef struct mix_layer {
+  double D, K, DK, lnK, lnDK; /* lnDK = ln(D_ch / (D_l K_l)) */
+  int ok;                     /* 0: D_l or K_l not > 0, use pow */
+} mix_layer;
+
 typedef struct run {
   const mn_acute_input *in;
   const mn_acute_options *opt;
@@ -93,9 +105,19 @@ typedef struct run {
   mn_channels ch;
   int channels; /* 0: the unneedled reference */
 
+  /* Per voxel the channels touch (ch.uv): the mix its coefficients were
+   * last computed with, and whether the last remix changed them. */
+  double *m_used, *q_used;
+  unsigned char *chg;
+  size_t *chv, nchg; /* the voxels the last remix changed, ascending */
+  double *ib, *io;   /* per channel: seal and lumen openness integrated over the step */
+  int nth;           /* threads of the per-voxel and per-channel loops */
+  mix_layer mw[MN_NLAYERS], mc[MN_NLAYERS];
+  double lam[MN_NLAYERS]; /* largest |d ln(coefficient) / dq| of the layer's gap */
+
   /* per-layer coefficients */
   double wD[MN_NLAYERS], wK[MN_NLAYERS], cD[MN_NLAYERS], cK[MN_NLAYERS], clr[MN_NLAYERS];
-  double *Dw, *Kw, *Dc, *Kc, *mix, *mixq;         /* per voxel */
+  double *Dw, *Kw, *Dc, *Kc;                      /* per voxel */
   double *decay_c, *decay_s, *Dl_c, *Kl_c, *Dl_s; /* per cell (nz) */
   mn_lod *sw, *sc, *ss;
   mn_lod_params pw, pc, ps;
@@ -187,28 +209,109 @@ static void mix_coef(double m, double q, double Dl, double Kl, double Dch, doubl
   *D = ((1.0 - m) * Dl * Kl + m * Dg * Kg) / k;
 }
 
-static void remix(run *R) {
-  mn_channels *ch = &R->ch;
-  const double dfw = R->P.w_d_free, daq = R->in->compound.d_aqueous;
-  for (size_t e = 0; e < ch->nent; e++)
-    R->mix[ch->ev[e]] = R->mixq[ch->ev[e]] = 0.0;
-  for (size_t c = 0; c < ch->n; c++) {
-    if (!ch->opened[c])
-      continue;
-    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
-      R->mix[ch->ev[e]] += ch->phi[e];
-      R->mixq[ch->ev[e]] += ch->phi[e] * (ch->seal[e] ? ch->b[c] : ch->o[c]);
-    }
+static void mix_layer_init(mix_layer *L, double Dl, double Kl, double Dch) {
+  L->D = Dl;
+  L->K = Kl;
+  L->DK = Dl * Kl;
+  L->ok = Dl > 0.0 && Kl > 0.0 && Dch > 0.0;
+  L->lnK = L->ok ? log(Kl) : 0.0;
+  L->lnDK = L->ok ? log(Dch / (Dl * Kl)) : 0.0;
+}
+
+/* mix_coef through the layer's logarithms: two exponentials, no pow. */
+static void mix_coef_fast(const mix_layer *L, double m, double q, double Dch, double *D,
+                          double *K) {
+  if (!L->ok) {
+    mix_coef(m, q, L->D, L->K, Dch, D, K);
+    return;
   }
-  for (size_t e = 0; e < ch->nent; e++) {
-    size_t v = ch->ev[e];
-    int l = R->layer[v / R->plane];
-    double m = clamp01(R->mix[v]);
-    double q = R->mix[v] > 0.0 ? clamp01(R->mixq[v] / R->mix[v]) : 0.0;
-    mix_coef(m, q, R->wD[l], R->wK[l], dfw, &R->Dw[v], &R->Kw[v]);
+  double Kg = L->K * exp(-q * L->lnK);
+  double DKg = L->DK * exp(q * L->lnDK);
+  double k = (1.0 - m) * L->K + m * Kg;
+  *K = k;
+  *D = ((1.0 - m) * L->DK + m * DKg) / k;
+}
+
+/* Per-voxel and per-channel work arrays of the time loop. */
+static int mix_arrays(run *R) {
+  size_t m = R->ch.nu ? R->ch.nu : 1, nc = R->ch.n ? R->ch.n : 1;
+  R->m_used = malloc(m * sizeof(double));
+  R->q_used = malloc(m * sizeof(double));
+  R->chg = calloc(m, 1);
+  R->chv = malloc(m * sizeof(size_t));
+  R->ib = calloc(nc, sizeof(double));
+  R->io = calloc(nc, sizeof(double));
+  if (!R->m_used || !R->q_used || !R->chg || !R->chv || !R->ib || !R->io)
+    return MN_SKIN_ENOMEM;
+  for (size_t u = 0; u < R->ch.nu; u++)
+    R->m_used[u] = R->q_used[u] = NAN; /* the first remix sets every one */
+  for (int l = 0; l < MN_NLAYERS; l++) {
+    mix_layer_init(&R->mw[l], R->wD[l], R->wK[l], R->P.w_d_free);
+    mix_layer_init(&R->mc[l], R->cD[l], R->cK[l], R->in->compound.d_aqueous);
+    const mix_layer *w = &R->mw[l], *c = &R->mc[l];
+    R->lam[l] = w->ok ? fmax(fabs(w->lnK), fabs(w->lnDK)) : INFINITY;
     if (R->Dc)
-      mix_coef(m, q, R->cD[l], R->cK[l], daq, &R->Dc[v], &R->Kc[v]);
+      R->lam[l] = fmax(R->lam[l], c->ok ? fmax(fabs(c->lnK), fabs(c->lnDK)) : INFINITY);
   }
+  return MN_SKIN_OK;
+}
+
+/* One pass over the voxels the channels touch, each summing its channels'
+ * shares in channel order (as a serial pass over the channels would):
+ *  - with sig, releases rel times the openness integrated over the step
+ *    (R->ib, R->io) into the signal;
+ *  - with mix, recomputes the coefficients of the voxels whose mix of
+ *    volume fraction and openness changed and lists them in R->chv. */
+static void voxel_pass(run *R, double *sig, double rel, int mix) {
+  const mn_channels *ch = &R->ch;
+  const double dfw = R->P.w_d_free, daq = R->in->compound.d_aqueous;
+  const long nu = (long)ch->nu;
+  if (!sig && !mix)
+    return;
+#pragma omp parallel for schedule(static) num_threads(R->nth) if (nu > 4096)
+  for (long u = 0; u < nu; u++) {
+    double mx = 0.0, mq = 0.0, integ = 0.0;
+    for (size_t s = ch->ustart[u]; s < ch->ustart[u + 1]; s++) {
+      uint32_t sc = ch->slot_c[s];
+      size_t c = sc & ~MN_SLOT_SEAL;
+      if (!ch->opened[c])
+        continue;
+      double phi = ch->slot_phi[s];
+      int seal = (sc & MN_SLOT_SEAL) != 0;
+      mx += phi;
+      mq += phi * (seal ? ch->b[c] : ch->o[c]);
+      integ += phi * (seal ? R->ib[c] : R->io[c]);
+    }
+    size_t v = ch->uv[u];
+    if (sig)
+      sig[v] += rel * integ;
+    if (!mix)
+      continue;
+    double m = clamp01(mx);
+    double q = mx > 0.0 ? clamp01(mq / mx) : 0.0;
+    int l = R->layer[v / R->plane];
+    R->chg[u] = m != R->m_used[u] ||
+                (q != R->q_used[u] && !(fabs(q - R->q_used[u]) * R->lam[l] <= MN_ACUTE_COEF_TOL));
+    if (!R->chg[u])
+      continue;
+    R->m_used[u] = m;
+    R->q_used[u] = q;
+    mix_coef_fast(&R->mw[l], m, q, dfw, &R->Dw[v], &R->Kw[v]);
+    if (R->Dc)
+      mix_coef_fast(&R->mc[l], m, q, daq, &R->Dc[v], &R->Kc[v]);
+  }
+  if (!mix)
+    return;
+  size_t nchg = 0;
+  for (size_t u = 0; u < ch->nu; u++)
+    if (R->chg[u])
+      R->chv[nchg++] = ch->uv[u];
+  R->nchg = nchg;
+}
+
+/* Coefficients at the channel voxels from the current openness. */
+static void remix(run *R) {
+  voxel_pass(R, NULL, 0.0, 1);
 }
 
 static int set_donor(run *R, int on, char *err, size_t errlen) {
@@ -305,9 +408,7 @@ static int make_solvers(run *R, char *err, size_t errlen) {
   if (R->channels) {
     R->Dw = malloc(R->nvox * sizeof(double));
     R->Kw = malloc(R->nvox * sizeof(double));
-    R->mix = calloc(R->nvox, sizeof(double));
-    R->mixq = calloc(R->nvox, sizeof(double));
-    if (!R->Dw || !R->Kw || !R->mix || !R->mixq)
+    if (!R->Dw || !R->Kw)
       return MN_SKIN_ENOMEM;
     for (size_t v = 0; v < R->nvox; v++) {
       int l = R->layer[v / R->plane];
@@ -325,6 +426,8 @@ static int make_solvers(run *R, char *err, size_t errlen) {
         R->Kc[v] = R->cK[l];
       }
     }
+    if ((rc = mix_arrays(R)))
+      return rc;
     remix(R);
     /* water: body water below (activity 1), air above */
     R->pw = (mn_lod_params){.scheme = MN_SCHEME_LOD_BE,
@@ -374,8 +477,12 @@ static void free_run(run *R) {
   free(R->Kw);
   free(R->Dc);
   free(R->Kc);
-  free(R->mix);
-  free(R->mixq);
+  free(R->m_used);
+  free(R->q_used);
+  free(R->chg);
+  free(R->chv);
+  free(R->ib);
+  free(R->io);
   free(R->decay_c);
   free(R->decay_s);
   free(R->Dl_c);
@@ -483,7 +590,10 @@ static double closure_rate(const run *R, double k0, double dref, double depth, d
 }
 
 /* Channels: open the new ones, close all over dt, release signal and growth
- * factors. */
+ * factors. Every channel's closure rate is taken from the signal at the
+ * start of the step (what it released during the step is not yet in it), so
+ * channels are independent and run in parallel; the release is then summed
+ * per voxel. */
 static void channels_step(run *R, double t, double dt, double *sig, int *changed) {
   mn_channels *ch = &R->ch;
   const mn_acute_params *P = &R->P;
@@ -495,30 +605,36 @@ static void channels_step(run *R, double t, double dt, double *sig, int *changed
   const double grel = R->opt->ex_vivo ? 0.0 : P->gf_release;
   const double gE = exp(-P->gf_decay * dt);
   double *comp = R->opt->has_topical ? mn_field_data(R->T->f[MN_TISSUE_COMPOUND]) : NULL;
+  int moved = 0;
   for (size_t c = 0; c < ch->n; c++) {
-    if (!ch->opened[c]) {
-      if (ch->t_open[c] > t)
-        continue;
-      ch->opened[c] = 1;
-      ch->o[c] = ch->b[c] = 1.0;
-      *changed = 1;
-      if (R->donor_on && comp) {
-        /* needling through the formulation fills the channel with it */
-        for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
-          size_t v = ch->ev[e];
-          double add = ch->phi[e] * (R->opt->donor_mg_ml - comp[v]);
-          if (add > 0.0) {
-            comp[v] += add;
-            R->donor_in += add * dxy * dz[v / R->plane];
-          }
+    if (ch->opened[c] || ch->t_open[c] > t)
+      continue;
+    ch->opened[c] = 1;
+    ch->o[c] = ch->b[c] = 1.0;
+    moved = 1;
+    if (R->donor_on && comp) {
+      /* needling through the formulation fills the channel with it */
+      for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
+        size_t v = ch->ev[e];
+        double add = ch->phi[e] * (R->opt->donor_mg_ml - comp[v]);
+        if (add > 0.0) {
+          comp[v] += add;
+          R->donor_in += add * dxy * dz[v / R->plane];
         }
       }
     }
+  }
+  const long nch = (long)ch->n;
+#pragma omp parallel for schedule(dynamic, 16) num_threads(R->nth) reduction(|| : moved)
+  for (long c = 0; c < nch; c++) {
+    if (!ch->opened[c]) {
+      R->ib[c] = R->io[c] = 0.0;
+      continue;
+    }
     double sw = 0.0, vw = 0.0;
     for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
-      double w = ch->phi[e] * dz[ch->ev[e] / R->plane];
-      sw += w * sig[ch->ev[e]];
-      vw += w;
+      sw += ch->w[e] * sig[ch->ev[e]];
+      vw += ch->w[e];
     }
     double s = vw > 0.0 ? sw / vw : 0.0;
     double kb = closure_rate(R, P->k_barrier, P->barrier_depth_ref, ch->depth[c], s);
@@ -526,17 +642,20 @@ static void channels_step(run *R, double t, double dt, double *sig, int *changed
     /* time integrals of the openness over the step (exact for frozen k) */
     double ib = kb > 0.0 ? ch->b[c] * -expm1(-kb * dt) / kb : ch->b[c] * dt;
     double io = ko > 0.0 ? ch->o[c] * -expm1(-ko * dt) / ko : ch->o[c] * dt;
-    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
-      double integ = ch->phi[e] * (ch->seal[e] ? ib : io);
-      sig[ch->ev[e]] += rel * integ;
-      ch->gf[e] = ch->gf[e] * gE + grel * integ;
-    }
+    R->ib[c] = ib;
+    R->io[c] = io;
+    ch->gf_seal[c] = ch->gf_seal[c] * gE + grel * ib;
+    ch->gf_lumen[c] = ch->gf_lumen[c] * gE + grel * io;
     double ob = ch->b[c], oo = ch->o[c];
     ch->b[c] *= exp(-kb * dt);
     ch->o[c] *= exp(-ko * dt);
     if (ob - ch->b[c] > 1e-6 || oo - ch->o[c] > 1e-6)
-      *changed = 1;
+      moved = 1;
   }
+  if (moved)
+    *changed = 1;
+  /* release and, when the openness moved, the coefficients */
+  voxel_pass(R, sig, rel, moved);
 }
 
 /* Advance the compound by dt, counting what the clearance removed. */
@@ -672,10 +791,9 @@ static int simulate(run *R, char *err, size_t errlen) {
     if (R->channels) {
       channels_step(R, t, h, sig, &changed);
       if (changed) {
-        remix(R);
-        if (mn_lod_update_voxels(R->sw, &R->pw, R->ch.ev, R->ch.nent, err, errlen))
+        if (mn_lod_update_voxels(R->sw, &R->pw, R->chv, R->nchg, err, errlen))
           return MN_SKIN_ENUMERIC;
-        if (R->sc && mn_lod_update_voxels(R->sc, &R->pc, R->ch.ev, R->ch.nent, err, errlen))
+        if (R->sc && mn_lod_update_voxels(R->sc, &R->pc, R->chv, R->nchg, err, errlen))
           return MN_SKIN_ENUMERIC;
       }
       if (mn_lod_step(R->sw, R->T->f[MN_TISSUE_WATER], h, err, errlen) ||
@@ -723,6 +841,7 @@ static int setup_run(run *R, const mn_acute_input *in, const mn_params *t, int c
   R->in = in;
   R->opt = &in->options;
   R->channels = channels;
+  R->nth = in->options.nthreads > 0 ? in->options.nthreads : omp_get_max_threads();
   int rc;
   if ((rc = mn_acute_params_load(t, &R->P, err, errlen)))
     return rc;
@@ -813,7 +932,7 @@ static void fill_tissue(run *R) {
       size_t v = ch->ev[e];
       wm[v] = clamp01(wm[v] + ch->phi[e]);
       op[v] = clamp01(op[v] + ch->phi[e] * (ch->seal[e] ? ch->b[c] : ch->o[c]));
-      gf[v] += ch->gf[e];
+      gf[v] += ch->phi[e] * (ch->seal[e] ? ch->gf_seal[c] : ch->gf_lumen[c]);
     }
   }
 }

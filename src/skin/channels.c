@@ -39,8 +39,79 @@ void mn_channels_free(mn_channels *ch) {
   free(ch->ev);
   free(ch->phi);
   free(ch->seal);
-  free(ch->gf);
+  free(ch->gf_seal);
+  free(ch->gf_lumen);
+  free(ch->w);
+  free(ch->ch_of);
+  free(ch->uv);
+  free(ch->ustart);
+  free(ch->slot_c);
+  free(ch->slot_phi);
   memset(ch, 0, sizeof *ch);
+}
+
+static int cmp_size(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The voxel index of the entries (see channels.h): counting sort of the
+ * entries by their rank among the sorted distinct voxels, which keeps the
+ * entries of each voxel in ascending order. */
+static int index_voxels(mn_channels *ch, const mn_grid *g) {
+  const size_t nent = ch->nent, m = nent ? nent : 1;
+  const size_t plane = (size_t)mn_grid_nx(g) * (size_t)mn_grid_ny(g);
+  const double *dz = mn_grid_dz(g);
+  ch->w = malloc(m * sizeof(double));
+  ch->ch_of = malloc(m * sizeof(size_t));
+  ch->uv = malloc(m * sizeof(size_t));
+  ch->slot_c = malloc(m * sizeof(uint32_t));
+  ch->slot_phi = malloc(m * sizeof(double));
+  size_t *rank = malloc(m * sizeof(size_t));
+  if (!ch->w || !ch->ch_of || !ch->uv || !ch->slot_c || !ch->slot_phi || !rank) {
+    free(rank);
+    return -1;
+  }
+  for (size_t c = 0; c < ch->n; c++) {
+    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
+      ch->ch_of[e] = c;
+      ch->w[e] = ch->phi[e] * dz[ch->ev[e] / plane];
+    }
+  }
+  if (nent)
+    memcpy(ch->uv, ch->ev, nent * sizeof(size_t));
+  qsort(ch->uv, nent, sizeof(size_t), cmp_size);
+  size_t nu = 0;
+  for (size_t e = 0; e < nent; e++)
+    if (nu == 0 || ch->uv[e] != ch->uv[nu - 1])
+      ch->uv[nu++] = ch->uv[e];
+  ch->nu = nu;
+  ch->ustart = calloc(nu + 1, sizeof(size_t));
+  if (!ch->ustart) {
+    free(rank);
+    return -1;
+  }
+  for (size_t e = 0; e < nent; e++) {
+    const size_t *hit = bsearch(&ch->ev[e], ch->uv, nu, sizeof(size_t), cmp_size);
+    rank[e] = (size_t)(hit - ch->uv);
+    ch->ustart[rank[e] + 1]++;
+  }
+  for (size_t u = 0; u < nu; u++)
+    ch->ustart[u + 1] += ch->ustart[u];
+  size_t *next = malloc((nu ? nu : 1) * sizeof(size_t));
+  if (!next) {
+    free(rank);
+    return -1;
+  }
+  memcpy(next, ch->ustart, nu * sizeof(size_t));
+  for (size_t e = 0; e < nent; e++) {
+    size_t slot = next[rank[e]]++;
+    ch->slot_c[slot] = (uint32_t)ch->ch_of[e] | (ch->seal[e] ? MN_SLOT_SEAL : 0u);
+    ch->slot_phi[slot] = ch->phi[e];
+  }
+  free(next);
+  free(rank);
+  return 0;
 }
 
 typedef struct col {
@@ -51,6 +122,10 @@ typedef struct col {
 int mn_channels_build(mn_channels *ch, const mn_grid *g, const mn_skin_punctures *p, double x0,
                       double y0, double z_seal, char *err, size_t errlen) {
   memset(ch, 0, sizeof *ch);
+  if (p->n >= MN_SLOT_SEAL) {
+    snprintf(err, errlen, "acute: too many punctures (%zu)", p->n);
+    return MN_SKIN_EINVAL;
+  }
   const int nx = mn_grid_nx(g), ny = mn_grid_ny(g), nz = mn_grid_nz(g);
   const double dx = mn_grid_dx(g), dy = mn_grid_dy(g);
   const double wx = nx * dx, wy = ny * dy;
@@ -164,8 +239,9 @@ int mn_channels_build(mn_channels *ch, const mn_grid *g, const mn_skin_punctures
   }
   ch->start[n] = nent;
   ch->nent = nent;
-  ch->gf = calloc(nent ? nent : 1, sizeof(double));
-  if (!ch->gf)
+  ch->gf_seal = calloc(m, sizeof(double));
+  ch->gf_lumen = calloc(m, sizeof(double));
+  if (!ch->gf_seal || !ch->gf_lumen || index_voxels(ch, g))
     goto nomem;
   return MN_SKIN_OK;
 nomem:

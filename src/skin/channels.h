@@ -5,14 +5,22 @@
  * volume fraction phi). Entries in the stratum corneum and viable epidermis
  * belong to the channel's surface seal (openness b), the others to its lumen
  * (openness o). Lateral area fractions are normalised so every channel keeps
- * its true cross-section pi r^2 whatever the voxel size. */
+ * its true cross-section pi r^2 whatever the voxel size.
+ *
+ * Channels overlap (dense punctures), so the entries are also indexed by
+ * voxel: every voxel a channel touches once (sorted), with the entries in it
+ * in ascending order. The time loop runs in parallel over those voxels (each
+ * writes only its own) and over channels (each reads shared voxels only). */
 #ifndef MN_SKIN_CHANNELS_H
 #define MN_SKIN_CHANNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "numerics/grid.h"
 #include "skin/acute.h"
+
+#define MN_SLOT_SEAL 0x80000000u
 
 typedef struct mn_channels {
   size_t n;
@@ -25,7 +33,19 @@ typedef struct mn_channels {
   size_t *ev;
   double *phi;
   unsigned char *seal;
-  double *gf; /* growth factor released per entry (amount per volume) */
+  /* Growth factors released so far per channel, seal and lumen, per unit
+   * of phi: an entry holds phi times its part's value. */
+  double *gf_seal, *gf_lumen;
+  double *w;     /* per entry: phi * dz, the weight of its voxel in the channel's mean */
+  size_t *ch_of; /* per entry: its channel */
+  size_t nu;     /* voxels touched */
+  size_t *uv;    /* their linear indices, ascending (nu) */
+  /* Entries of voxel uv[u]: slots ustart[u] .. ustart[u + 1] - 1, stored in
+   * voxel order so a pass over the voxels streams them: the entry's channel
+   * (MN_SLOT_SEAL set for a seal entry) and its phi. */
+  size_t *ustart;
+  uint32_t *slot_c;
+  double *slot_phi;
 } mn_channels;
 
 /* Rasterises the punctures inside the window [x0, x0 + nx dx) x [y0, ...),
