@@ -1,6 +1,6 @@
 # mnlab: thin front door over CMake/CTest. Everything builds into build/.
 #   make            build everything (the CLI is build/mnlab)
-#   make run        build, then run the main job
+#   make run        build, then run the main job (the default course into out/)
 #   make test       build, then run every test (unit, verification, ASan+UBSan,
 #                   firmware suites, Cortex-M self-test in QEMU)
 #   make bench      benchmarks: throughput, real-time factor, ratios
@@ -23,7 +23,7 @@ configure: bootstrap
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
 run: all
-	./$(BUILD)/mnlab pen --scenario nominal
+	./$(BUILD)/mnlab run -o out
 
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

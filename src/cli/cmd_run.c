@@ -23,9 +23,11 @@ static void run_help(FILE *out) {
                "\n"
                "Runs a treatment protocol end to end: the pen's firmware drives the pen's\n"
                "physics to give the strokes, the cartridge is stamped along the glide path,\n"
-               "and the skin model follows the microchannels through the first hours after\n"
-               "each session (barrier, topical permeation, inflammation). Without a protocol\n"
-               "it runs the built-in default (a 4-session cheek course).\n"
+               "the skin model follows the microchannels through the first 72 h after each\n"
+               "session (barrier, topical permeation, inflammation), and the healing stage\n"
+               "carries the whole course (growth factors, fibroblasts, collagen III -> I,\n"
+               "elastin, epidermis) to the end of the follow-up. Without a protocol it runs\n"
+               "the built-in default (a 4-session cheek course followed 3 months).\n"
                "\n"
                "options:\n"
                "  -o, --output DIR   where to write the results (default: out)\n"
@@ -37,7 +39,10 @@ static void run_help(FILE *out) {
                "  DIR/summary.json     key figures (schema mnlab.summary/1; docs/model.md)\n"
                "  DIR/timeseries.csv   time_h, session, tewl_g_m2_h, open_channel_fraction,\n"
                "                       barrier_open_fraction, flux_ug_cm2_h, cumulative_ug_cm2,\n"
-               "                       erythema_index\n"
+               "                       erythema_index (acute rows, hours), collagen_I,\n"
+               "                       collagen_III, elastin, fibroblasts, growth_factor,\n"
+               "                       inflammation, epidermis_um (healing rows, daily); a\n"
+               "                       column a row's stage does not fill is empty\n"
                "The directory appears only when the run succeeded; a re-run replaces its\n"
                "files one by one, each atomically.\n"
                "\n"
@@ -203,6 +208,15 @@ int mn_cli_run(int argc, char **argv) {
     printf(", lasting %.1f h\n", s0->acute.erythema_duration_h);
   } else {
     printf("\n");
+  }
+  if (r.has_healing) {
+    const mn_healing_summary *h = &r.healing;
+    printf(
+        "  healing (day %.0f) collagen %+.1f %% (I %+.1f %%, III %+.1f %%), I:III %.2f -> %.2f\n",
+        h->t_days, h->collagen_total_change_pct, h->collagen_I_change_pct,
+        h->collagen_III_change_pct, h->ratio_I_III_start, h->ratio_I_III_end);
+    printf("                   elastin %+.1f %%, epidermis %+.1f %%, new-collagen CV %.3f\n",
+           h->elastin_change_pct, h->epidermis_change_pct, h->new_collagen_cv);
   }
   printf("  sessions         %d; results in %s/ (summary.json, timeseries.csv)\n", r.nsessions,
          out_dir);
