@@ -110,8 +110,10 @@ typedef struct run {
   double *m_used, *q_used;
   unsigned char *chg;
   size_t *chv, nchg; /* the voxels the last remix changed, ascending */
-  double *ib, *io;   /* per channel: seal and lumen openness integrated over the step */
-  int nth;           /* threads of the per-voxel and per-channel loops */
+  /* per channel part (2 c + 1 seal, 2 c lumen, as mn_slot.part): 1 once
+   * opened, and its openness */
+  double (*part)[2];
+  int nth; /* threads of the per-voxel and per-channel loops */
   mix_layer mw[MN_NLAYERS], mc[MN_NLAYERS];
   double lam[MN_NLAYERS]; /* largest |d ln(coefficient) / dq| of the layer's gap */
 
@@ -239,9 +241,8 @@ static int mix_arrays(run *R) {
   R->q_used = malloc(m * sizeof(double));
   R->chg = calloc(m, 1);
   R->chv = malloc(m * sizeof(size_t));
-  R->ib = calloc(nc, sizeof(double));
-  R->io = calloc(nc, sizeof(double));
-  if (!R->m_used || !R->q_used || !R->chg || !R->chv || !R->ib || !R->io)
+  R->part = calloc(2 * nc, sizeof *R->part);
+  if (!R->m_used || !R->q_used || !R->chg || !R->chv || !R->part)
     return MN_SKIN_ENOMEM;
   for (size_t u = 0; u < R->ch.nu; u++)
     R->m_used[u] = R->q_used[u] = NAN; /* the first remix sets every one */
@@ -256,37 +257,26 @@ static int mix_arrays(run *R) {
   return MN_SKIN_OK;
 }
 
-/* One pass over the voxels the channels touch, each summing its channels'
- * shares in channel order (as a serial pass over the channels would):
- *  - with sig, releases rel times the openness integrated over the step
- *    (R->ib, R->io) into the signal;
- *  - with mix, recomputes the coefficients of the voxels whose mix of
- *    volume fraction and openness changed and lists them in R->chv. */
-static void voxel_pass(run *R, double *sig, double rel, int mix) {
+/* Coefficients at the channel voxels from the current openness: one pass
+ * over the voxels the channels touch, each summing its channels' shares in
+ * channel order (as a pass over the channels would), recomputing the
+ * coefficients of the voxels whose mix of volume fraction and openness moved
+ * and listing them in R->chv for the solvers. */
+static void remix(run *R) {
   const mn_channels *ch = &R->ch;
   const double dfw = R->P.w_d_free, daq = R->in->compound.d_aqueous;
   const long nu = (long)ch->nu;
-  if (!sig && !mix)
-    return;
 #pragma omp parallel for schedule(static) num_threads(R->nth) if (nu > 4096)
   for (long u = 0; u < nu; u++) {
-    double mx = 0.0, mq = 0.0, integ = 0.0;
+    double mx = 0.0, mq = 0.0;
+    /* parts of unopened channels are all zero and add nothing */
     for (size_t s = ch->ustart[u]; s < ch->ustart[u + 1]; s++) {
-      uint32_t sc = ch->slot_c[s];
-      size_t c = sc & ~MN_SLOT_SEAL;
-      if (!ch->opened[c])
-        continue;
-      double phi = ch->slot_phi[s];
-      int seal = (sc & MN_SLOT_SEAL) != 0;
-      mx += phi;
-      mq += phi * (seal ? ch->b[c] : ch->o[c]);
-      integ += phi * (seal ? R->ib[c] : R->io[c]);
+      const double *pt = R->part[ch->slot[s].part];
+      double phi = ch->slot[s].phi;
+      mx += phi * pt[0];
+      mq += phi * pt[1];
     }
     size_t v = ch->uv[u];
-    if (sig)
-      sig[v] += rel * integ;
-    if (!mix)
-      continue;
     double m = clamp01(mx);
     double q = mx > 0.0 ? clamp01(mq / mx) : 0.0;
     int l = R->layer[v / R->plane];
@@ -300,18 +290,11 @@ static void voxel_pass(run *R, double *sig, double rel, int mix) {
     if (R->Dc)
       mix_coef_fast(&R->mc[l], m, q, daq, &R->Dc[v], &R->Kc[v]);
   }
-  if (!mix)
-    return;
   size_t nchg = 0;
   for (size_t u = 0; u < ch->nu; u++)
     if (R->chg[u])
       R->chv[nchg++] = ch->uv[u];
   R->nchg = nchg;
-}
-
-/* Coefficients at the channel voxels from the current openness. */
-static void remix(run *R) {
-  voxel_pass(R, NULL, 0.0, 1);
 }
 
 static int set_donor(run *R, int on, char *err, size_t errlen) {
@@ -481,8 +464,7 @@ static void free_run(run *R) {
   free(R->q_used);
   free(R->chg);
   free(R->chv);
-  free(R->ib);
-  free(R->io);
+  free(R->part);
   free(R->decay_c);
   free(R->decay_s);
   free(R->Dl_c);
@@ -590,10 +572,9 @@ static double closure_rate(const run *R, double k0, double dref, double depth, d
 }
 
 /* Channels: open the new ones, close all over dt, release signal and growth
- * factors. Every channel's closure rate is taken from the signal at the
- * start of the step (what it released during the step is not yet in it), so
- * channels are independent and run in parallel; the release is then summed
- * per voxel. */
+ * factors, in channel order: a channel's closure rate sees the signal the
+ * channels before it released in this step. The waves of mn_channels keep
+ * that order while running independent channels in parallel. */
 static void channels_step(run *R, double t, double dt, double *sig, int *changed) {
   mn_channels *ch = &R->ch;
   const mn_acute_params *P = &R->P;
@@ -624,38 +605,46 @@ static void channels_step(run *R, double t, double dt, double *sig, int *changed
       }
     }
   }
-  const long nch = (long)ch->n;
-#pragma omp parallel for schedule(dynamic, 16) num_threads(R->nth) reduction(|| : moved)
-  for (long c = 0; c < nch; c++) {
-    if (!ch->opened[c]) {
-      R->ib[c] = R->io[c] = 0.0;
-      continue;
+#pragma omp parallel num_threads(R->nth) reduction(|| : moved) if (ch->nent > 65536)
+  for (size_t wv = 0; wv < ch->nwaves; wv++) {
+    const long w0 = (long)ch->wave_start[wv], w1 = (long)ch->wave_start[wv + 1];
+#pragma omp for schedule(static)
+    for (long i = w0; i < w1; i++) {
+      const size_t c = ch->wave_ch[i];
+      if (!ch->opened[c])
+        continue;
+      double sw = 0.0, vw = 0.0;
+      for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
+        sw += ch->w[e] * sig[ch->ev32[e]];
+        vw += ch->w[e];
+      }
+      double s = vw > 0.0 ? sw / vw : 0.0;
+      double kb = closure_rate(R, P->k_barrier, P->barrier_depth_ref, ch->depth[c], s);
+      double ko = closure_rate(R, P->k_lumen, P->lumen_depth_ref, ch->depth[c], s);
+      /* time integrals of the openness over the step (exact for frozen k) */
+      double ib = kb > 0.0 ? ch->b[c] * -expm1(-kb * dt) / kb : ch->b[c] * dt;
+      double io = ko > 0.0 ? ch->o[c] * -expm1(-ko * dt) / ko : ch->o[c] * dt;
+      for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
+        double integ = ch->phi[e] * (ch->seal[e] ? ib : io);
+        sig[ch->ev32[e]] += rel * integ;
+      }
+      ch->gf_seal[c] = ch->gf_seal[c] * gE + grel * ib;
+      ch->gf_lumen[c] = ch->gf_lumen[c] * gE + grel * io;
+      double ob = ch->b[c], oo = ch->o[c];
+      ch->b[c] *= exp(-kb * dt);
+      ch->o[c] *= exp(-ko * dt);
+      double *ps = R->part[2 * c + 1], *pl = R->part[2 * c];
+      ps[0] = pl[0] = 1.0;
+      ps[1] = ch->b[c];
+      pl[1] = ch->o[c];
+      if (ob - ch->b[c] > 1e-6 || oo - ch->o[c] > 1e-6)
+        moved = 1;
     }
-    double sw = 0.0, vw = 0.0;
-    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
-      sw += ch->w[e] * sig[ch->ev[e]];
-      vw += ch->w[e];
-    }
-    double s = vw > 0.0 ? sw / vw : 0.0;
-    double kb = closure_rate(R, P->k_barrier, P->barrier_depth_ref, ch->depth[c], s);
-    double ko = closure_rate(R, P->k_lumen, P->lumen_depth_ref, ch->depth[c], s);
-    /* time integrals of the openness over the step (exact for frozen k) */
-    double ib = kb > 0.0 ? ch->b[c] * -expm1(-kb * dt) / kb : ch->b[c] * dt;
-    double io = ko > 0.0 ? ch->o[c] * -expm1(-ko * dt) / ko : ch->o[c] * dt;
-    R->ib[c] = ib;
-    R->io[c] = io;
-    ch->gf_seal[c] = ch->gf_seal[c] * gE + grel * ib;
-    ch->gf_lumen[c] = ch->gf_lumen[c] * gE + grel * io;
-    double ob = ch->b[c], oo = ch->o[c];
-    ch->b[c] *= exp(-kb * dt);
-    ch->o[c] *= exp(-ko * dt);
-    if (ob - ch->b[c] > 1e-6 || oo - ch->o[c] > 1e-6)
-      moved = 1;
   }
   if (moved)
     *changed = 1;
-  /* release and, when the openness moved, the coefficients */
-  voxel_pass(R, sig, rel, moved);
+  if (moved)
+    remix(R);
 }
 
 /* Advance the compound by dt, counting what the clearance removed. */

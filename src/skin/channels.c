@@ -45,14 +45,63 @@ void mn_channels_free(mn_channels *ch) {
   free(ch->ch_of);
   free(ch->uv);
   free(ch->ustart);
-  free(ch->slot_c);
-  free(ch->slot_phi);
+  free(ch->slot);
+  free(ch->ev32);
+  free(ch->wave_start);
+  free(ch->wave_ch);
   memset(ch, 0, sizeof *ch);
 }
 
 static int cmp_size(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
   return (x > y) - (x < y);
+}
+
+/* Waves of channels (see channels.h): a channel's wave is one past the
+ * highest wave of the lower-numbered channels in any of its voxels. rank
+ * gives each entry's voxel among the nu touched. */
+static int channel_waves(mn_channels *ch, const size_t *rank) {
+  size_t n = ch->n, m = n ? n : 1;
+  size_t *top = calloc(ch->nu ? ch->nu : 1, sizeof(size_t)); /* highest wave so far + 1 */
+  size_t *wave = malloc(m * sizeof(size_t));
+  ch->wave_ch = malloc(m * sizeof(size_t));
+  if (!top || !wave || !ch->wave_ch) {
+    free(top);
+    free(wave);
+    return -1;
+  }
+  size_t nw = 0;
+  for (size_t c = 0; c < n; c++) {
+    size_t w = 0;
+    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++)
+      w = top[rank[e]] > w ? top[rank[e]] : w;
+    wave[c] = w;
+    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++)
+      top[rank[e]] = w + 1;
+    nw = w + 1 > nw ? w + 1 : nw;
+  }
+  free(top);
+  ch->nwaves = nw;
+  ch->wave_start = calloc(nw + 1, sizeof(size_t));
+  if (!ch->wave_start) {
+    free(wave);
+    return -1;
+  }
+  for (size_t c = 0; c < n; c++)
+    ch->wave_start[wave[c] + 1]++;
+  for (size_t w = 0; w < nw; w++)
+    ch->wave_start[w + 1] += ch->wave_start[w];
+  size_t *next = malloc((nw ? nw : 1) * sizeof(size_t));
+  if (!next) {
+    free(wave);
+    return -1;
+  }
+  memcpy(next, ch->wave_start, nw * sizeof(size_t));
+  for (size_t c = 0; c < n; c++)
+    ch->wave_ch[next[wave[c]]++] = c;
+  free(next);
+  free(wave);
+  return 0;
 }
 
 /* The voxel index of the entries (see channels.h): counting sort of the
@@ -63,12 +112,12 @@ static int index_voxels(mn_channels *ch, const mn_grid *g) {
   const size_t plane = (size_t)mn_grid_nx(g) * (size_t)mn_grid_ny(g);
   const double *dz = mn_grid_dz(g);
   ch->w = malloc(m * sizeof(double));
+  ch->ev32 = malloc(m * sizeof(uint32_t));
   ch->ch_of = malloc(m * sizeof(size_t));
   ch->uv = malloc(m * sizeof(size_t));
-  ch->slot_c = malloc(m * sizeof(uint32_t));
-  ch->slot_phi = malloc(m * sizeof(double));
+  ch->slot = malloc(m * sizeof(mn_slot));
   size_t *rank = malloc(m * sizeof(size_t));
-  if (!ch->w || !ch->ch_of || !ch->uv || !ch->slot_c || !ch->slot_phi || !rank) {
+  if (!ch->w || !ch->ev32 || !ch->ch_of || !ch->uv || !ch->slot || !rank) {
     free(rank);
     return -1;
   }
@@ -76,6 +125,7 @@ static int index_voxels(mn_channels *ch, const mn_grid *g) {
     for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
       ch->ch_of[e] = c;
       ch->w[e] = ch->phi[e] * dz[ch->ev[e] / plane];
+      ch->ev32[e] = (uint32_t)ch->ev[e];
     }
   }
   if (nent)
@@ -106,12 +156,13 @@ static int index_voxels(mn_channels *ch, const mn_grid *g) {
   memcpy(next, ch->ustart, nu * sizeof(size_t));
   for (size_t e = 0; e < nent; e++) {
     size_t slot = next[rank[e]]++;
-    ch->slot_c[slot] = (uint32_t)ch->ch_of[e] | (ch->seal[e] ? MN_SLOT_SEAL : 0u);
-    ch->slot_phi[slot] = ch->phi[e];
+    ch->slot[slot].part = (uint32_t)(2 * ch->ch_of[e] + ch->seal[e]);
+    ch->slot[slot].phi = (float)ch->phi[e];
   }
   free(next);
+  int rc = channel_waves(ch, rank);
   free(rank);
-  return 0;
+  return rc;
 }
 
 typedef struct col {
@@ -122,8 +173,9 @@ typedef struct col {
 int mn_channels_build(mn_channels *ch, const mn_grid *g, const mn_skin_punctures *p, double x0,
                       double y0, double z_seal, char *err, size_t errlen) {
   memset(ch, 0, sizeof *ch);
-  if (p->n >= MN_SLOT_SEAL) {
-    snprintf(err, errlen, "acute: too many punctures (%zu)", p->n);
+  /* the compact per-step arrays index channels and voxels in 32 bits */
+  if (p->n >= UINT32_MAX / 2 || mn_grid_nvox(g) >= UINT32_MAX) {
+    snprintf(err, errlen, "acute: too many punctures (%zu) or voxels (%zu)", p->n, mn_grid_nvox(g));
     return MN_SKIN_EINVAL;
   }
   const int nx = mn_grid_nx(g), ny = mn_grid_ny(g), nz = mn_grid_nz(g);

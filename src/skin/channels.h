@@ -10,7 +10,7 @@
  * Channels overlap (dense punctures), so the entries are also indexed by
  * voxel: every voxel a channel touches once (sorted), with the entries in it
  * in ascending order. The time loop runs in parallel over those voxels (each
- * writes only its own) and over channels (each reads shared voxels only). */
+ * writes only its own) and over channels in waves (see below). */
 #ifndef MN_SKIN_CHANNELS_H
 #define MN_SKIN_CHANNELS_H
 
@@ -20,7 +20,11 @@
 #include "numerics/grid.h"
 #include "skin/acute.h"
 
-#define MN_SLOT_SEAL 0x80000000u
+/* One entry of a voxel: 2 * channel + 1 for a seal entry, + 0 for lumen. */
+typedef struct mn_slot {
+  uint32_t part;
+  float phi;
+} mn_slot;
 
 typedef struct mn_channels {
   size_t n;
@@ -36,16 +40,24 @@ typedef struct mn_channels {
   /* Growth factors released so far per channel, seal and lumen, per unit
    * of phi: an entry holds phi times its part's value. */
   double *gf_seal, *gf_lumen;
-  double *w;     /* per entry: phi * dz, the weight of its voxel in the channel's mean */
+  /* per entry, for the per-step channel means: its voxel (32 bits) and
+   * phi * dz, the weight of the voxel in the channel's mean signal */
+  uint32_t *ev32;
+  double *w;
+  /* Channels in waves: a channel's wave comes after the waves of every
+   * lower-numbered channel sharing a voxel with it, so taking the waves in
+   * turn, the channels of one wave in parallel, reads and writes the shared
+   * voxels in the same order as one pass in channel order. Wave L holds
+   * channels wave_ch[wave_start[L] .. wave_start[L + 1] - 1]. */
+  size_t nwaves;
+  size_t *wave_start, *wave_ch;
   size_t *ch_of; /* per entry: its channel */
   size_t nu;     /* voxels touched */
   size_t *uv;    /* their linear indices, ascending (nu) */
   /* Entries of voxel uv[u]: slots ustart[u] .. ustart[u + 1] - 1, stored in
-   * voxel order so a pass over the voxels streams them: the entry's channel
-   * (MN_SLOT_SEAL set for a seal entry) and its phi. */
+   * voxel order so a pass over the voxels streams them. */
   size_t *ustart;
-  uint32_t *slot_c;
-  double *slot_phi;
+  mn_slot *slot;
 } mn_channels;
 
 /* Rasterises the punctures inside the window [x0, x0 + nx dx) x [y0, ...),
