@@ -738,11 +738,24 @@ static void sweep_x(mn_lod *s, double *u, double tau) {
         const int L = (ny - j0) < MN_LOD_XBLOCK ? (ny - j0) : MN_LOD_XBLOCK;
         const size_t row0 = (size_t)k * s->plane + (size_t)j0 * (size_t)nx;
         double *T = c->blk;
-        /* Transpose the block so lanes (rows) are contiguous. */
-        for (int l = 0; l < L; l++) {
-          const double *ur = u + row0 + (size_t)l * (size_t)nx;
-          for (int i = 0; i < nx; i++)
-            T[(size_t)i * (size_t)L + (size_t)l] = ur[i];
+        /* Transpose the block so lanes (rows) are contiguous, four points of
+         * a row at a time (fewer cache lines of the block in flight). */
+        {
+          const double *ub0 = u + row0;
+          int i = 0;
+          for (; i + 4 <= nx; i += 4) {
+            for (int l = 0; l < L; l++) {
+              const double *ur = ub0 + (size_t)l * (size_t)nx + (size_t)i;
+              double *t = T + (size_t)i * (size_t)L + (size_t)l;
+              t[0] = ur[0];
+              t[L] = ur[1];
+              t[2 * L] = ur[2];
+              t[3 * L] = ur[3];
+            }
+          }
+          for (; i < nx; i++)
+            for (int l = 0; l < L; l++)
+              T[(size_t)i * (size_t)L + (size_t)l] = ub0[(size_t)l * (size_t)nx + (size_t)i];
         }
         const axis_layered *A = &s->ax[0];
         size_t lo = (size_t)k * (size_t)nx;
