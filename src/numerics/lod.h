@@ -96,7 +96,11 @@ int mn_lod_update(mn_lod *s, const mn_lod_params *p, char *err, size_t errlen);
  * linear indices) changed their D_voxel / K_voxel in p (the full arrays, same
  * layout as at create); their faces and, in the top and bottom cells, their
  * columns' boundary coefficients are recomputed. Boundary kinds and values
- * and reactions are not re-read (use mn_lod_update for those). */
+ * and reactions are not re-read (use mn_lod_update for those). The list may
+ * hold a voxel more than once and in any order: every face it touches is
+ * recomputed once, in parallel; the cost grows with the span of planes
+ * between the lowest and highest listed voxel (one byte of marks per voxel
+ * is kept for this). */
 int mn_lod_update_voxels(mn_lod *s, const mn_lod_params *p, const size_t *vox, size_t n, char *err,
                          size_t errlen);
 
