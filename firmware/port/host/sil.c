@@ -25,7 +25,8 @@
 
 static const char *const scenario_names[MNPEN_SIL_COUNT] = {
     "nominal",         "load-step",        "stall",      "battery-sag", "over-temperature",
-    "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog",    "sensor",          "treatment"};
+    "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog",    "sensor",
+    "treatment"};
 
 const char *mnpen_sil_scenario_name(mnpen_sil_scenario s) {
   return (unsigned)s < MNPEN_SIL_COUNT ? scenario_names[s] : "unknown";
