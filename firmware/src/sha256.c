@@ -76,7 +76,7 @@ static uint32_t small_sigma1(uint32_t x) {
 static void compress(uint32_t state[8], const uint8_t block[MNPEN_SHA256_BLOCK_LEN]) {
   uint32_t w[16];
   for (unsigned t = 0; t < 16u; t++) {
-    w[t] = load_be32(&block[4u * t]);
+    w[t] = load_be32(&block[(size_t)4u * t]);
   }
   uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
   uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
@@ -150,7 +150,7 @@ void mnpen_sha256_final(mnpen_sha256_ctx *ctx, uint8_t digest[MNPEN_SHA256_DIGES
   store_be32(&ctx->block[MNPEN_SHA256_BLOCK_LEN - 4u], (uint32_t)bits);
   compress(ctx->state, ctx->block);
   for (unsigned i = 0; i < 8u; i++) {
-    store_be32(&digest[4u * i], ctx->state[i]);
+    store_be32(&digest[(size_t)4u * i], ctx->state[i]);
   }
   /* The context may have held key material (HMAC pads): leave none behind. */
   wipe(ctx, sizeof *ctx);

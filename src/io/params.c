@@ -424,7 +424,9 @@ static int read_param(loader *ld, entry *e, size_t name_line) {
 static int push_pending(loader *ld, entry *e) {
   if (ld->npending == ld->cap) {
     size_t cap = ld->cap == 0 ? 16 : 2 * ld->cap;
-    entry **grown = realloc(ld->pending, cap * sizeof *grown);
+    entry **grown =
+        realloc(ld->pending,
+                cap * sizeof *grown); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
     if (grown == NULL) {
       return MN_PARAMS_ENOMEM;
     }
@@ -647,7 +649,9 @@ static int finish(loader *ld, mn_params *t) {
     while (cap < t->count + ld->npending) {
       cap *= 2;
     }
-    entry **grown = realloc(t->items, cap * sizeof *grown);
+    entry **grown =
+        realloc(t->items,
+                cap * sizeof *grown); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
     if (grown == NULL) {
       return MN_PARAMS_ENOMEM;
     }

@@ -34,7 +34,7 @@ void mn_num_errf(char *err, size_t errlen, const char *fmt, ...) {
 }
 
 void *mn_mem_alloc(const mn_alloc *a, size_t size) {
-  if (size == 0 || size > SIZE_MAX - 2 * MN_ALIGN)
+  if (size == 0 || size > SIZE_MAX - (size_t)2 * MN_ALIGN)
     return NULL;
   if (!a || !a->malloc_fn) {
     size_t rounded = (size + MN_ALIGN - 1) / MN_ALIGN * MN_ALIGN;

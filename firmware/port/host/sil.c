@@ -447,11 +447,11 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
     }
     /* Onsets that are threshold crossings in the physics. */
     if (w.onset < 0.0 && event_done) {
-      if (o->scenario == MNPEN_SIL_BATTERY_SAG &&
-          mn_plant_battery_terminal_v(plant) * 1e3 < cfg.power.stop_mv) {
-        w.onset = tn;
-      } else if (o->scenario == MNPEN_SIL_OVER_TEMPERATURE &&
-                 mn_plant_temperature_c(plant) * 10.0 >= cfg.power.shutdown_dc) {
+      int sagged = o->scenario == MNPEN_SIL_BATTERY_SAG &&
+                   mn_plant_battery_terminal_v(plant) * 1e3 < cfg.power.stop_mv;
+      int hot = o->scenario == MNPEN_SIL_OVER_TEMPERATURE &&
+                mn_plant_temperature_c(plant) * 10.0 >= cfg.power.shutdown_dc;
+      if (sagged || hot) {
         w.onset = tn;
       }
     }
