@@ -5,7 +5,7 @@
  *  1. channels opened by punctures up to now; closure of seal and lumen
  *     (exact exponential with the rate frozen over the step)
  *     and release of signal and growth factors from the wounded volume, in
- *     channel order (independent channels in parallel, see channels.h);
+ *     channel order;
  *  2. per-voxel coefficients of water and compound re-mixed at the voxels
  *     the channels touch (each once, in parallel), those that moved beyond
  *     MN_ACUTE_COEF_TOL handed to the solvers (mn_lod_update_voxels);
@@ -202,7 +202,10 @@ static int layer_coefficients(run *R, char *err, size_t errlen) {
                 : l == MN_LAYER_RD ? P->clear_reticular
                                    : 0.0;
   }
-  if (R->opt->has_topical && !(dsc > 0.0 && c->d_aqueous > 0.0)) {
+  /* A zero stratum-corneum diffusivity is a real answer: Potts-Guy gives a
+   * large molecule (a hyaluronic acid serum, ~1 MDa) a permeability that
+   * underflows, and such a compound enters only through open channels. */
+  if (R->opt->has_topical && !(dsc >= 0.0 && c->d_aqueous > 0.0)) {
     snprintf(err, errlen, "acute: compound '%s' has no usable diffusivities", c->name);
     return MN_SKIN_EPARAM;
   }
@@ -586,8 +589,10 @@ static double closure_rate(const run *R, double k0, double dref, double depth, d
 
 /* Channels: open the new ones, close all over dt, release signal and growth
  * factors, in channel order: a channel's closure rate sees the signal the
- * channels before it released in this step. The waves of mn_channels keep
- * that order while running independent channels in parallel. */
+ * channels before it released in this step. Serial on purpose: overlapping
+ * channels chain (the default course's 495 channels fall into 139 waves of
+ * mutually independent ones), and a barrier per wave costs more than the
+ * pass, which streams compact arrays. */
 static void channels_step(run *R, double t, double dt, double *sig, int *changed) {
   mn_channels *ch = &R->ch;
   const mn_acute_params *P = &R->P;
@@ -618,41 +623,35 @@ static void channels_step(run *R, double t, double dt, double *sig, int *changed
       }
     }
   }
-#pragma omp parallel num_threads(R->nth) reduction(|| : moved) if (ch->nent > 65536)
-  for (size_t wv = 0; wv < ch->nwaves; wv++) {
-    const long w0 = (long)ch->wave_start[wv], w1 = (long)ch->wave_start[wv + 1];
-#pragma omp for schedule(static)
-    for (long i = w0; i < w1; i++) {
-      const size_t c = ch->wave_ch[i];
-      if (!ch->opened[c])
-        continue;
-      double sw = 0.0, vw = 0.0;
-      for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
-        sw += ch->w[e] * sig[ch->ev32[e]];
-        vw += ch->w[e];
-      }
-      double s = vw > 0.0 ? sw / vw : 0.0;
-      double kb = closure_rate(R, P->k_barrier, P->barrier_depth_ref, ch->depth[c], s);
-      double ko = closure_rate(R, P->k_lumen, P->lumen_depth_ref, ch->depth[c], s);
-      /* time integrals of the openness over the step (exact for frozen k) */
-      double ib = kb > 0.0 ? ch->b[c] * -expm1(-kb * dt) / kb : ch->b[c] * dt;
-      double io = ko > 0.0 ? ch->o[c] * -expm1(-ko * dt) / ko : ch->o[c] * dt;
-      for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
-        double integ = ch->phi[e] * (ch->seal[e] ? ib : io);
-        sig[ch->ev32[e]] += rel * integ;
-      }
-      ch->gf_seal[c] = ch->gf_seal[c] * gE + grel * ib;
-      ch->gf_lumen[c] = ch->gf_lumen[c] * gE + grel * io;
-      double ob = ch->b[c], oo = ch->o[c];
-      ch->b[c] *= exp(-kb * dt);
-      ch->o[c] *= exp(-ko * dt);
-      double *ps = R->part[2 * c + 1], *pl = R->part[2 * c];
-      ps[0] = pl[0] = 1.0;
-      ps[1] = ch->b[c];
-      pl[1] = ch->o[c];
-      if (ob - ch->b[c] > 1e-6 || oo - ch->o[c] > 1e-6)
-        moved = 1;
+  for (size_t c = 0; c < ch->n; c++) {
+    if (!ch->opened[c])
+      continue;
+    double sw = 0.0, vw = 0.0;
+    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
+      sw += ch->w[e] * sig[ch->ev32[e]];
+      vw += ch->w[e];
     }
+    double s = vw > 0.0 ? sw / vw : 0.0;
+    double kb = closure_rate(R, P->k_barrier, P->barrier_depth_ref, ch->depth[c], s);
+    double ko = closure_rate(R, P->k_lumen, P->lumen_depth_ref, ch->depth[c], s);
+    /* time integrals of the openness over the step (exact for frozen k) */
+    double ib = kb > 0.0 ? ch->b[c] * -expm1(-kb * dt) / kb : ch->b[c] * dt;
+    double io = ko > 0.0 ? ch->o[c] * -expm1(-ko * dt) / ko : ch->o[c] * dt;
+    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
+      double integ = ch->phi[e] * (ch->seal[e] ? ib : io);
+      sig[ch->ev32[e]] += rel * integ;
+    }
+    ch->gf_seal[c] = ch->gf_seal[c] * gE + grel * ib;
+    ch->gf_lumen[c] = ch->gf_lumen[c] * gE + grel * io;
+    double ob = ch->b[c], oo = ch->o[c];
+    ch->b[c] *= exp(-kb * dt);
+    ch->o[c] *= exp(-ko * dt);
+    double *ps = R->part[2 * c + 1], *pl = R->part[2 * c];
+    ps[0] = pl[0] = 1.0;
+    ps[1] = ch->b[c];
+    pl[1] = ch->o[c];
+    if (ob - ch->b[c] > 1e-6 || oo - ch->o[c] > 1e-6)
+      moved = 1;
   }
   if (moved)
     *changed = 1;

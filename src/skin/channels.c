@@ -47,61 +47,12 @@ void mn_channels_free(mn_channels *ch) {
   free(ch->ustart);
   free(ch->slot);
   free(ch->ev32);
-  free(ch->wave_start);
-  free(ch->wave_ch);
   memset(ch, 0, sizeof *ch);
 }
 
 static int cmp_size(const void *a, const void *b) {
   size_t x = *(const size_t *)a, y = *(const size_t *)b;
   return (x > y) - (x < y);
-}
-
-/* Waves of channels (see channels.h): a channel's wave is one past the
- * highest wave of the lower-numbered channels in any of its voxels. rank
- * gives each entry's voxel among the nu touched. */
-static int channel_waves(mn_channels *ch, const size_t *rank) {
-  size_t n = ch->n, m = n ? n : 1;
-  size_t *top = calloc(ch->nu ? ch->nu : 1, sizeof(size_t)); /* highest wave so far + 1 */
-  size_t *wave = malloc(m * sizeof(size_t));
-  ch->wave_ch = malloc(m * sizeof(size_t));
-  if (!top || !wave || !ch->wave_ch) {
-    free(top);
-    free(wave);
-    return -1;
-  }
-  size_t nw = 0;
-  for (size_t c = 0; c < n; c++) {
-    size_t w = 0;
-    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++)
-      w = top[rank[e]] > w ? top[rank[e]] : w;
-    wave[c] = w;
-    for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++)
-      top[rank[e]] = w + 1;
-    nw = w + 1 > nw ? w + 1 : nw;
-  }
-  free(top);
-  ch->nwaves = nw;
-  ch->wave_start = calloc(nw + 1, sizeof(size_t));
-  if (!ch->wave_start) {
-    free(wave);
-    return -1;
-  }
-  for (size_t c = 0; c < n; c++)
-    ch->wave_start[wave[c] + 1]++;
-  for (size_t w = 0; w < nw; w++)
-    ch->wave_start[w + 1] += ch->wave_start[w];
-  size_t *next = malloc((nw ? nw : 1) * sizeof(size_t));
-  if (!next) {
-    free(wave);
-    return -1;
-  }
-  memcpy(next, ch->wave_start, nw * sizeof(size_t));
-  for (size_t c = 0; c < n; c++)
-    ch->wave_ch[next[wave[c]]++] = c;
-  free(next);
-  free(wave);
-  return 0;
 }
 
 /* The voxel index of the entries (see channels.h): counting sort of the
@@ -160,9 +111,8 @@ static int index_voxels(mn_channels *ch, const mn_grid *g) {
     ch->slot[slot].phi = (float)ch->phi[e];
   }
   free(next);
-  int rc = channel_waves(ch, rank);
   free(rank);
-  return rc;
+  return 0;
 }
 
 typedef struct col {

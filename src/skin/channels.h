@@ -10,7 +10,7 @@
  * Channels overlap (dense punctures), so the entries are also indexed by
  * voxel: every voxel a channel touches once (sorted), with the entries in it
  * in ascending order. The time loop runs in parallel over those voxels (each
- * writes only its own) and over channels in waves (see below). */
+ * writes only its own). */
 #ifndef MN_SKIN_CHANNELS_H
 #define MN_SKIN_CHANNELS_H
 
@@ -44,13 +44,6 @@ typedef struct mn_channels {
    * phi * dz, the weight of the voxel in the channel's mean signal */
   uint32_t *ev32;
   double *w;
-  /* Channels in waves: a channel's wave comes after the waves of every
-   * lower-numbered channel sharing a voxel with it, so taking the waves in
-   * turn, the channels of one wave in parallel, reads and writes the shared
-   * voxels in the same order as one pass in channel order. Wave L holds
-   * channels wave_ch[wave_start[L] .. wave_start[L + 1] - 1]. */
-  size_t nwaves;
-  size_t *wave_start, *wave_ch;
   size_t *ch_of; /* per entry: its channel */
   size_t nu;     /* voxels touched */
   size_t *uv;    /* their linear indices, ascending (nu) */
