@@ -202,10 +202,7 @@ static int layer_coefficients(run *R, char *err, size_t errlen) {
                 : l == MN_LAYER_RD ? P->clear_reticular
                                    : 0.0;
   }
-  /* A zero stratum-corneum diffusivity is a real answer: Potts-Guy gives a
-   * large molecule (a hyaluronic acid serum, ~1 MDa) a permeability that
-   * underflows, and such a compound enters only through open channels. */
-  if (R->opt->has_topical && !(dsc >= 0.0 && c->d_aqueous > 0.0)) {
+  if (R->opt->has_topical && !(dsc > 0.0 && c->d_aqueous > 0.0)) {
     snprintf(err, errlen, "acute: compound '%s' has no usable diffusivities", c->name);
     return MN_SKIN_EPARAM;
   }
