@@ -3,9 +3,7 @@
  * of the pipeline; each subcommand parses its own options and prints. No
  * model logic lives here.
  */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -29,10 +27,6 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
-  /* OpenMP threads that spin while waiting starve each other and everything
-   * else on a shared machine with few cores; sleeping waits cost little at
-   * this program's step sizes. A user's own setting wins. */
-  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   if (argc < 2) {
     usage(stderr);
     return MN_CLI_EUSAGE;
