@@ -16,45 +16,9 @@
 
 #include <cmocka.h>
 
+#include "../support/tmp_files.h"
+
 #include "io/params.h"
-
-typedef struct {
-  char dir[64];
-  char paths[8][128];
-  int n;
-} tmp_files;
-
-static int setup(void **state) {
-  tmp_files *tf = calloc(1, sizeof *tf);
-  assert_non_null(tf);
-  snprintf(tf->dir, sizeof tf->dir, "/tmp/mn_params_XXXXXX");
-  assert_non_null(mkdtemp(tf->dir));
-  *state = tf;
-  return 0;
-}
-
-static int teardown(void **state) {
-  tmp_files *tf = *state;
-  for (int i = 0; i < tf->n; i++) {
-    unlink(tf->paths[i]);
-  }
-  rmdir(tf->dir);
-  free(tf);
-  return 0;
-}
-
-static const char *write_file(tmp_files *tf, const char *name, const char *text) {
-  assert_true(tf->n < 8);
-  char *path = tf->paths[tf->n++];
-  char buf[128];
-  snprintf(buf, sizeof buf, "%s/%s", tf->dir, name);
-  memcpy(path, buf, sizeof buf);
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-  return path;
-}
 
 static const char *good_motor = "# a comment\n"
                                 "group: motor\n"
@@ -74,7 +38,7 @@ static const char *good_motor = "# a comment\n"
 
 static void loads_values_units_sources_and_lines(void **state) {
   tmp_files *tf = *state;
-  const char *path = write_file(tf, "motor.yaml", good_motor);
+  const char *path = tmp_files_write(tf, "motor.yaml", good_motor);
   mn_params *t = NULL;
   char err[256] = "";
   assert_int_equal(mn_params_create(&t), 0);
@@ -118,7 +82,7 @@ static void loads_values_units_sources_and_lines(void **state) {
 
 static void unit_mismatch_names_file_line_and_key(void **state) {
   tmp_files *tf = *state;
-  const char *path = write_file(tf, "motor.yaml", good_motor);
+  const char *path = tmp_files_write(tf, "motor.yaml", good_motor);
   mn_params *t = NULL;
   char err[256] = "";
   assert_int_equal(mn_params_create(&t), 0);
@@ -137,9 +101,9 @@ static void unit_mismatch_names_file_line_and_key(void **state) {
 
 static void loads_a_directory_in_sorted_order(void **state) {
   tmp_files *tf = *state;
-  write_file(tf, "b.yaml", "group: second\nparams:\n  x: {value: 2, unit: m, source: s}\n");
-  write_file(tf, "a.yaml", "group: first\nparams:\n  x: {value: 1, unit: m, source: s}\n");
-  write_file(tf, "notes.txt", "not a parameter file: [");
+  tmp_files_write(tf, "b.yaml", "group: second\nparams:\n  x: {value: 2, unit: m, source: s}\n");
+  tmp_files_write(tf, "a.yaml", "group: first\nparams:\n  x: {value: 1, unit: m, source: s}\n");
+  tmp_files_write(tf, "notes.txt", "not a parameter file: [");
   mn_params *t = NULL;
   char err[256] = "";
   assert_int_equal(mn_params_create(&t), 0);
@@ -222,7 +186,7 @@ static void malformed_files_are_refused_with_file_line_and_key(void **state) {
     char name[32];
     snprintf(name, sizeof name, "bad%zu.yaml", i);
     tf->n = 0; /* reuse the one slot: each file is removed below */
-    const char *path = write_file(tf, name, c->text);
+    const char *path = tmp_files_write(tf, name, c->text);
     mn_params *t = NULL;
     char err[512] = "";
     assert_int_equal(mn_params_create(&t), 0);
@@ -244,10 +208,10 @@ static void malformed_files_are_refused_with_file_line_and_key(void **state) {
 static void duplicate_key_across_files_names_both_places(void **state) {
   tmp_files *tf = *state;
   const char *a =
-      write_file(tf, "a.yaml", "group: g\nparams:\n  x: {value: 1, unit: m, source: s}\n");
-  const char *b = write_file(tf, "b.yaml",
-                             "group: g\nparams:\n  y: {value: 1, unit: m, source: s}\n"
-                             "  x: {value: 2, unit: m, source: s}\n");
+      tmp_files_write(tf, "a.yaml", "group: g\nparams:\n  x: {value: 1, unit: m, source: s}\n");
+  const char *b = tmp_files_write(tf, "b.yaml",
+                                  "group: g\nparams:\n  y: {value: 1, unit: m, source: s}\n"
+                                  "  x: {value: 2, unit: m, source: s}\n");
   mn_params *t = NULL;
   char err[512] = "";
   assert_int_equal(mn_params_create(&t), 0);
@@ -299,13 +263,16 @@ static void shipped_pen_data_loads(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(loads_values_units_sources_and_lines, setup, teardown),
-      cmocka_unit_test_setup_teardown(unit_mismatch_names_file_line_and_key, setup, teardown),
-      cmocka_unit_test_setup_teardown(loads_a_directory_in_sorted_order, setup, teardown),
-      cmocka_unit_test_setup_teardown(malformed_files_are_refused_with_file_line_and_key, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(duplicate_key_across_files_names_both_places, setup,
-                                      teardown),
+      cmocka_unit_test_setup_teardown(loads_values_units_sources_and_lines, tmp_files_setup,
+                                      tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(unit_mismatch_names_file_line_and_key, tmp_files_setup,
+                                      tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(loads_a_directory_in_sorted_order, tmp_files_setup,
+                                      tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(malformed_files_are_refused_with_file_line_and_key,
+                                      tmp_files_setup, tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(duplicate_key_across_files_names_both_places, tmp_files_setup,
+                                      tmp_files_teardown),
       cmocka_unit_test(missing_file_is_an_io_error),
       cmocka_unit_test(shipped_pen_data_loads),
   };

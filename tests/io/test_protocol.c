@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "../support/tmp_files.h"
+
 #include "io/params.h"
 #include "io/protocol.h"
 
@@ -27,44 +29,6 @@
 #define PROTOCOLS MN_DATA_DIR "/protocols"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-typedef struct {
-  char dir[64];
-  char paths[8][160];
-  int n;
-} tmp_files;
-
-static int setup(void **state) {
-  tmp_files *tf = calloc(1, sizeof *tf);
-  assert_non_null(tf);
-  snprintf(tf->dir, sizeof tf->dir, "/tmp/mn_protocol_XXXXXX");
-  assert_non_null(mkdtemp(tf->dir));
-  *state = tf;
-  return 0;
-}
-
-static int teardown(void **state) {
-  tmp_files *tf = *state;
-  for (int i = 0; i < tf->n; i++) {
-    unlink(tf->paths[i]);
-  }
-  rmdir(tf->dir);
-  free(tf);
-  return 0;
-}
-
-static const char *write_file(tmp_files *tf, const char *name, const char *text) {
-  assert_true(tf->n < 8);
-  char *path = tf->paths[tf->n++];
-  char buf[sizeof tf->paths[0]];
-  snprintf(buf, sizeof buf, "%s/%s", tf->dir, name);
-  memcpy(path, buf, sizeof buf);
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-  return path;
-}
 
 static json_t *to_json(const mn_protocol *p) {
   json_t *j = NULL;
@@ -91,7 +55,7 @@ static void assert_same_protocol(const mn_protocol *a, const mn_protocol *b) {
 /* Loads TEXT as a protocol file NAME and expects status RC with every
  * fragment in the message. */
 static void expect_error(tmp_files *tf, const char *name, const char *text, int rc, ...) {
-  const char *path = write_file(tf, name, text);
+  const char *path = tmp_files_write(tf, name, text);
   mn_protocol p;
   char err[512] = "";
   int got = mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err);
@@ -274,7 +238,7 @@ static void good_file_round_trips_through_json(void **state) {
   /* JSON is YAML: the written object read back is the same protocol */
   char *text = json_dumps(j, JSON_INDENT(2));
   assert_non_null(text);
-  const char *path = write_file(tf, "back.yaml", text);
+  const char *path = tmp_files_write(tf, "back.yaml", text);
   free(text);
   json_decref(j);
   mn_protocol q;
@@ -300,7 +264,7 @@ static void json_of_roller_and_no_topical(void **state) {
   assert_null(json_object_get(dev, "motor"));
   assert_true(json_is_null(json_object_get(json_object_get(j, "treatment"), "topical")));
   char *text = json_dumps(j, 0);
-  const char *path = write_file(tf, "roller.yaml", text);
+  const char *path = tmp_files_write(tf, "roller.yaml", text);
   free(text);
   json_decref(j);
   mn_protocol q;
@@ -437,10 +401,10 @@ static void ex_vivo_membrane_thickness(void **state) {
   tmp_files *tf = *state;
   mn_protocol p;
   char err[512] = "";
-  const char *path = write_file(tf, "membrane.yaml",
-                                "subject: { species: pig, site: ear, ex_vivo: true, "
-                                "membrane_mm: 0.75 }\n"
-                                "schedule: { sessions: 1 }\n");
+  const char *path = tmp_files_write(tf, "membrane.yaml",
+                                     "subject: { species: pig, site: ear, ex_vivo: true, "
+                                     "membrane_mm: 0.75 }\n"
+                                     "schedule: { sessions: 1 }\n");
   int rc = mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err);
   if (rc != 0) {
     print_error("%s\n", err);
@@ -453,7 +417,7 @@ static void ex_vivo_membrane_thickness(void **state) {
   assert_true(json_is_real(m) && json_real_value(m) == 0.75);
   char *text = json_dumps(j, JSON_INDENT(2));
   assert_non_null(text);
-  path = write_file(tf, "membrane-back.yaml", text);
+  path = tmp_files_write(tf, "membrane-back.yaml", text);
   free(text);
   json_decref(j);
   mn_protocol q;
@@ -462,9 +426,9 @@ static void ex_vivo_membrane_thickness(void **state) {
   assert_same_protocol(&p, &q);
 
   /* Without the key the site's full skin is the membrane: 0, not written. */
-  path = write_file(tf, "full.yaml",
-                    "subject: { species: pig, site: ear, ex_vivo: true }\n"
-                    "schedule: { sessions: 1 }\n");
+  path = tmp_files_write(tf, "full.yaml",
+                         "subject: { species: pig, site: ear, ex_vivo: true }\n"
+                         "schedule: { sessions: 1 }\n");
   assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
   assert_true(p.subject.membrane_mm == 0.0);
   j = to_json(&p);
@@ -526,7 +490,7 @@ static void unknown_names_are_refused_with_the_known_ones(void **state) {
 
 static void data_dir_argument_is_used(void **state) {
   tmp_files *tf = *state;
-  const char *path = write_file(tf, "ok.yaml", "seed: 3\n");
+  const char *path = tmp_files_write(tf, "ok.yaml", "seed: 3\n");
   mn_protocol p;
   char err[512] = "";
   assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
@@ -667,19 +631,23 @@ int main(void) {
       cmocka_unit_test(missing_keys_take_defaults),
       cmocka_unit_test(every_shipped_protocol_loads),
       cmocka_unit_test(shipped_protocols_say_what_they_model),
-      cmocka_unit_test_setup_teardown(good_file_round_trips_through_json, setup, teardown),
-      cmocka_unit_test_setup_teardown(json_of_roller_and_no_topical, setup, teardown),
+      cmocka_unit_test_setup_teardown(good_file_round_trips_through_json, tmp_files_setup,
+                                      tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(json_of_roller_and_no_topical, tmp_files_setup,
+                                      tmp_files_teardown),
       cmocka_unit_test(choice_names_match_the_file_spelling),
       cmocka_unit_test(out_of_range_names_file_line_column_and_key),
       cmocka_unit_test(syntax_error_names_line_and_column),
       cmocka_unit_test(missing_file_is_an_io_error),
-      cmocka_unit_test_setup_teardown(schema_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(range_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(consistency_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(ex_vivo_membrane_thickness, setup, teardown),
-      cmocka_unit_test_setup_teardown(unknown_names_are_refused_with_the_known_ones, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(data_dir_argument_is_used, setup, teardown),
+      cmocka_unit_test_setup_teardown(schema_errors, tmp_files_setup, tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(range_errors, tmp_files_setup, tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(consistency_errors, tmp_files_setup, tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(ex_vivo_membrane_thickness, tmp_files_setup,
+                                      tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(unknown_names_are_refused_with_the_known_ones,
+                                      tmp_files_setup, tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(data_dir_argument_is_used, tmp_files_setup,
+                                      tmp_files_teardown),
       cmocka_unit_test(every_site_has_five_layers_of_published_order),
       cmocka_unit_test(every_compound_has_what_permeation_needs),
   };
