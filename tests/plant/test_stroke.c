@@ -18,6 +18,8 @@
 #include "io/params.h"
 #include "plant/plant.h"
 
+#include "../support/pen_params.h"
+
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
@@ -26,16 +28,7 @@ static mn_plant_params prm;
 
 static int load(void **state) {
   (void)state;
-  mn_params *t = NULL;
-  char err[512] = "";
-  if (mn_params_create(&t) != 0 || mn_params_load_dir(t, MN_DATA_DIR "/pen", err, sizeof err) ||
-      mn_plant_params_from(&prm, t, err, sizeof err)) {
-    fprintf(stderr, "%s\n", err);
-    mn_params_destroy(&t);
-    return -1;
-  }
-  mn_params_destroy(&t);
-  return 0;
+  return pen_params_load(&prm);
 }
 
 static mn_plant *make(void) {

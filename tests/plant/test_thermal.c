@@ -16,22 +16,15 @@
 
 #include "io/params.h"
 #include "plant/plant.h"
+
+#include "../support/pen_params.h"
 #include "plant/thermal.h"
 
 static mn_plant_params prm;
 
 static int load(void **state) {
   (void)state;
-  mn_params *t = NULL;
-  char err[512] = "";
-  if (mn_params_create(&t) != 0 || mn_params_load_dir(t, MN_DATA_DIR "/pen", err, sizeof err) ||
-      mn_plant_params_from(&prm, t, err, sizeof err)) {
-    fprintf(stderr, "%s\n", err);
-    mn_params_destroy(&t);
-    return -1;
-  }
-  mn_params_destroy(&t);
-  return 0;
+  return pen_params_load(&prm);
 }
 
 static void steady_state_is_ambient_plus_power_times_resistance(void **state) {
