@@ -57,7 +57,10 @@ void mn_course_result_free(mn_course_result *r) {
   }
   for (int i = 0; i < r->nsessions; i++) {
     mn_acute_result_free(&r->sessions[i].acute);
+    mn_puncture_list_destroy(&r->sessions[i].puncture_list);
   }
+  mn_healing_profile_free(&r->profile_start);
+  mn_healing_profile_free(&r->profile_end);
   free(r->sessions);
   mn_table_destroy(&r->timeseries);
   memset(r, 0, sizeof *r);
@@ -230,6 +233,9 @@ static int healing_start(const mn_protocol *p, const mn_params *t, const mn_cour
     snprintf(err, errlen, "healing: cannot sample the starting tissue");
     return MN_COURSE_ESTAGE;
   }
+  if (mn_healing_profile_now(c->h, &r->profile_start, err, errlen) != 0) {
+    return MN_COURSE_ESTAGE;
+  }
   return 0;
 }
 
@@ -326,8 +332,9 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
     if (rc == 0) {
       rc = mn_acute_run(&in, t, &cs->acute, err, errlen);
     }
-    mn_puncture_list_destroy(&pl);
+    cs->puncture_list = pl;
     if (rc != 0) {
+      mn_puncture_list_destroy(&cs->puncture_list); /* not yet counted in nsessions */
       rc = MN_COURSE_ESTAGE;
       break;
     }
@@ -369,6 +376,9 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
     if (rc == 0 && (mn_healing_summary_now(hc.h, &r->healing) != 0 ||
                     mn_healing_sample_now(hc.h, &r->healing_end) != 0)) {
       snprintf(err, errlen, "healing: cannot summarise");
+      rc = MN_COURSE_ESTAGE;
+    }
+    if (rc == 0 && mn_healing_profile_now(hc.h, &r->profile_end, err, errlen) != 0) {
       rc = MN_COURSE_ESTAGE;
     }
   }

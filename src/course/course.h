@@ -23,6 +23,7 @@
 #include "io/table.h"
 #include "skin/acute.h"
 #include "skin/healing.h"
+#include "skin/healing_profile.h"
 
 enum { MN_COURSE_OK = 0, MN_COURSE_EINVAL = -1, MN_COURSE_ENOMEM = -2, MN_COURSE_ESTAGE = -3 };
 
@@ -44,7 +45,8 @@ typedef struct {
 typedef struct {
   double day; /* on the course clock */
   mn_puncture_stats punctures;
-  mn_acute_result acute; /* tissue taken out; series kept */
+  mn_acute_result acute;           /* tissue taken out; series kept */
+  mn_puncture_list *puncture_list; /* the whole treated area's, for maps and histograms */
 } mn_course_session;
 
 typedef struct {
@@ -58,6 +60,9 @@ typedef struct {
   int has_healing;    /* 0 ex vivo (excised skin does not heal) */
   mn_healing_summary healing;
   mn_healing_sample healing_start, healing_end;
+  /* depth profiles of the tissue before the first session and at the end of
+   * the follow-up (lateral means; empty ex vivo) */
+  mn_healing_profile profile_start, profile_end;
 } mn_course_result;
 
 void mn_course_options_default(mn_course_options *o);
