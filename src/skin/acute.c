@@ -721,6 +721,23 @@ static void lag_and_flux(const mn_acute_sample *s, size_t n, double t_on_h, doub
 
 /* ---------------------------------------------------------- the loop */
 
+static void fill_tissue(run *R);
+
+struct mn_acute_step {
+  run *R;
+  double time_h;
+};
+
+double mn_acute_step_time_h(const mn_acute_step *s) {
+  return s->time_h;
+}
+
+const mn_tissue *mn_acute_step_tissue(mn_acute_step *s) {
+  fill_tissue(s->R);
+  s->R->T->time_h = s->time_h;
+  return s->R->T;
+}
+
 static int simulate(run *R, char *err, size_t errlen) {
   const mn_acute_options *o = R->opt;
   const mn_acute_params *P = &R->P;
@@ -827,6 +844,13 @@ static int simulate(run *R, char *err, size_t errlen) {
     q_prev = q;
     if ((rc = push_sample(R, &s)))
       return rc;
+    if (R->channels && o->on_step) {
+      mn_acute_step view = {R, s.time_h};
+      if (o->on_step(o->step_ctx, &view) != 0) {
+        snprintf(err, errlen, "acute: stopped at %.3f h", s.time_h);
+        return MN_SKIN_ESTOPPED;
+      }
+    }
     dt = fmin(fmax(dt, h) * P->dt_growth, P->dt_max);
   }
   R->T->time_h = t / S_PER_H;
@@ -917,8 +941,12 @@ static void summarise(run *R, mn_acute_result *out) {
   }
 }
 
-/* Wound map and open fraction, growth factors, into the tissue fields. */
+/* Wound map and open fraction, growth factors, into the tissue fields
+ * (rebuilt from the channels each time: nothing else writes them). */
 static void fill_tissue(run *R) {
+  mn_field_fill(R->T->f[MN_TISSUE_WOUND], 0.0);
+  mn_field_fill(R->T->f[MN_TISSUE_OPEN], 0.0);
+  mn_field_fill(R->T->f[MN_TISSUE_GROWTH], 0.0);
   double *wm = mn_field_data(R->T->f[MN_TISSUE_WOUND]);
   double *op = mn_field_data(R->T->f[MN_TISSUE_OPEN]);
   double *gf = mn_field_data(R->T->f[MN_TISSUE_GROWTH]);

@@ -32,10 +32,11 @@
 
 enum {
   MN_SKIN_OK = 0,
-  MN_SKIN_EINVAL = -1,  /* bad argument or inconsistent input */
-  MN_SKIN_EPARAM = -2,  /* a parameter is missing or out of range */
-  MN_SKIN_ENOMEM = -3,  /* out of memory */
-  MN_SKIN_ENUMERIC = -4 /* the solver failed */
+  MN_SKIN_EINVAL = -1,   /* bad argument or inconsistent input */
+  MN_SKIN_EPARAM = -2,   /* a parameter is missing or out of range */
+  MN_SKIN_ENOMEM = -3,   /* out of memory */
+  MN_SKIN_ENUMERIC = -4, /* the solver failed */
+  MN_SKIN_ESTOPPED = -5  /* the step observer asked to stop */
 };
 
 /* Layer thicknesses of a body site, m (data/skin/sites/SPECIES-SITE.yaml). */
@@ -74,6 +75,22 @@ typedef struct mn_skin_punctures {
   const double *x_mm, *y_mm, *depth_um, *radius_um, *time_s;
 } mn_skin_punctures;
 
+/* The state handed to the healing stage: the grid and fields at the end. */
+typedef struct mn_tissue mn_tissue;
+
+/* A look at the run between two time steps (valid during the observer's
+ * call only): for field snapshots and for stopping a run on a signal. */
+typedef struct mn_acute_step mn_acute_step;
+/* Time since the start of the run, h. */
+double mn_acute_step_time_h(const mn_acute_step *s);
+/* The tissue as it stands, its channel-derived fields (wound, open, growth)
+ * brought up to date first; costs a pass over the channels, so only call it
+ * when a snapshot is wanted. */
+const mn_tissue *mn_acute_step_tissue(mn_acute_step *s);
+/* Called after every step of the needled run (not the unneedled reference);
+ * a non-zero return stops the run with MN_SKIN_ESTOPPED. */
+typedef int (*mn_acute_step_fn)(void *ctx, mn_acute_step *s);
+
 typedef struct mn_acute_options {
   int occlusion;  /* covered after needling */
   int diclofenac; /* topical anti-inflammatory */
@@ -89,6 +106,8 @@ typedef struct mn_acute_options {
   double membrane_thickness_m; /* ex vivo: skin thickness in the cell; 0: full skin */
   int nthreads;                /* 0: OpenMP default */
   int skip_reference;          /* 1: no unneedled run (enhancement left at 0) */
+  mn_acute_step_fn on_step;    /* may be NULL */
+  void *step_ctx;
 } mn_acute_options;
 
 /* Defaults: no occlusion, no drug, in vivo, no topical, 3 x 3 mm at 20 um,
@@ -114,8 +133,6 @@ typedef struct mn_acute_sample {
   double erythema_index; /* 0..1 */
 } mn_acute_sample;
 
-/* The state handed to the healing stage: the grid and fields at the end. */
-typedef struct mn_tissue mn_tissue;
 
 typedef enum mn_tissue_field_id {
   MN_TISSUE_SIGNAL = 0, /* inflammatory signal, units of its erythema half-saturation */
