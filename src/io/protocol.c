@@ -40,6 +40,13 @@ static const char *const motor_names[] = {"regulated", "unregulated", NULL};
 static const char *const pattern_names[] = {"lines", "crosshatch", NULL};
 static const char *const anti_inflammatory_names[] = {"none", "diclofenac", NULL};
 static const char *const applied_names[] = {"before", "after", NULL};
+static const char *const field_names[] = {
+    "water",      "compound",     "signal",           "growth",
+    "wound",      "open",         "inflammation",     "debris",
+    "tgf",        "pdgf",         "fibroblasts",      "fibroblasts_active",
+    "collagen_I", "collagen_III", "collagen_III_new", "elastin",
+    NULL};
+_Static_assert(sizeof field_names / sizeof field_names[0] == MN_FIELD_COUNT + 1, "field names");
 
 static const char *choice_name(const char *const *names, size_t n, int v) {
   return (v >= 0 && (size_t)v < n) ? names[v] : "?";
@@ -67,6 +74,9 @@ const char *mn_protocol_anti_inflammatory_name(mn_anti_inflammatory a) {
 }
 const char *mn_protocol_applied_name(mn_topical_timing t) {
   return CHOICE(applied_names, t);
+}
+const char *mn_protocol_field_name(mn_field_id f) {
+  return CHOICE(field_names, f);
 }
 
 /* ---- the default course ------------------------------------------------- */
@@ -107,6 +117,9 @@ void mn_protocol_default(mn_protocol *p) {
   p->grid.window_mm[0] = 3.0;
   p->grid.window_mm[1] = 3.0;
   p->output.fields_every_h = 0.0;
+  p->output.nfields_at = 0;
+  p->output.fields = MN_FIELD_ALL;
+  p->output.milestones = true;
   p->seed = 1;
 }
 
@@ -122,7 +135,9 @@ typedef enum {
   K_PAIR, /* two reals */
   K_BOOL,
   K_CHOICE,
-  K_SEED
+  K_SEED,
+  K_TIMES, /* a sequence of increasing reals (output.fields_at_h) */
+  K_FIELDS /* a sequence of distinct names from `choices`, stored as a bit set */
 } key_type;
 
 typedef struct key_spec {
@@ -183,6 +198,9 @@ static const key_spec keys[] = {
     {"grid.window_mm", K_PAIR, AT(grid.window_mm), 0, 0.2, 20, false, NULL},
     {"output", K_SECTION, 0, 0, 0, 0, false, NULL},
     {"output.fields_every_h", K_REAL, AT(output.fields_every_h), 0, 0, 8760, false, NULL},
+    {"output.fields_at_h", K_TIMES, AT(output.fields_at_h), 0, 0, 120000, false, NULL},
+    {"output.fields", K_FIELDS, AT(output.fields), 0, 0, 0, false, field_names},
+    {"output.milestones", K_BOOL, AT(output.milestones), 0, 0, 0, false, NULL},
     {"seed", K_SEED, AT(seed), 0, 0, 0, false, NULL},
 };
 
@@ -393,7 +411,7 @@ static void list_choices(const char *const *choices, char *buf, size_t len) {
 }
 
 static int read_choice(reader *r, const yaml_node_t *n, const key_spec *k, int *out) {
-  char opts[128];
+  char opts[320];
   list_choices(k->choices, opts, sizeof opts);
   if (n->type != YAML_SCALAR_NODE) {
     return fail_at(r, MN_PROTOCOL_ESCHEMA, &n->start_mark, k->path, "expected one of %s, got %s",
@@ -459,6 +477,62 @@ static int read_pair(reader *r, const yaml_node_t *n, const key_spec *k, double 
   return MN_PROTOCOL_OK;
 }
 
+/* Field snapshot times: increasing, so that a list read back is the list
+ * written and no time is asked for twice. */
+static int read_times(reader *r, const yaml_node_t *n, const key_spec *k, mn_protocol_output *o) {
+  if (n->type != YAML_SEQUENCE_NODE) {
+    return fail_at(r, MN_PROTOCOL_ESCHEMA, &n->start_mark, k->path,
+                   "expected a list of hours [t1, t2, ...], got %s", node_kind(n));
+  }
+  long count = (long)(n->data.sequence.items.top - n->data.sequence.items.start);
+  if (count > MN_PROTOCOL_FIELD_TIMES_MAX) {
+    return fail_at(r, MN_PROTOCOL_ERANGE, &n->start_mark, k->path,
+                   "%ld times, at most %d (use fields_every_h for regular snapshots)", count,
+                   (int)MN_PROTOCOL_FIELD_TIMES_MAX);
+  }
+  for (long i = 0; i < count; i++) {
+    yaml_node_t *item = yaml_document_get_node(&r->doc, n->data.sequence.items.start[i]);
+    double v = 0.0;
+    int rc = read_real(r, item, k, &v);
+    if (rc != 0) {
+      return rc;
+    }
+    if (i > 0 && !(v > o->fields_at_h[i - 1])) {
+      return fail_at(r, MN_PROTOCOL_ERANGE, &item->start_mark, k->path,
+                     "%s does not come after %g: list the times in increasing order, each once",
+                     scalar(item), o->fields_at_h[i - 1]);
+    }
+    o->fields_at_h[i] = v;
+  }
+  o->nfields_at = (int)count;
+  return MN_PROTOCOL_OK;
+}
+
+static int read_fields(reader *r, const yaml_node_t *n, const key_spec *k, unsigned *out) {
+  char opts[320];
+  list_choices(k->choices, opts, sizeof opts);
+  if (n->type != YAML_SEQUENCE_NODE) {
+    return fail_at(r, MN_PROTOCOL_ESCHEMA, &n->start_mark, k->path,
+                   "expected a list of field names from %s, got %s", opts, node_kind(n));
+  }
+  unsigned set = 0;
+  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    yaml_node_t *item = yaml_document_get_node(&r->doc, *it);
+    int x = 0;
+    int rc = read_choice(r, item, k, &x);
+    if (rc != 0) {
+      return rc;
+    }
+    if (set & (1u << x)) {
+      return fail_at(r, MN_PROTOCOL_ESCHEMA, &item->start_mark, k->path, "'%s' is listed twice",
+                     scalar(item));
+    }
+    set |= 1u << x;
+  }
+  *out = set;
+  return MN_PROTOCOL_OK;
+}
+
 /* ---- the walk ----------------------------------------------------------- */
 
 static int read_mapping(reader *r, const yaml_node_t *map, const char *prefix);
@@ -496,6 +570,10 @@ static int read_key(reader *r, const key_spec *k, const yaml_node_t *v) {
     return read_pair(r, v, k, (double *)(void *)field);
   case K_BOOL:
     return read_bool(r, v, k, (bool *)(void *)field);
+  case K_TIMES:
+    return read_times(r, v, k, &r->p->output);
+  case K_FIELDS:
+    return read_fields(r, v, k, (unsigned *)(void *)field);
   case K_INT: {
     long long x = 0;
     int rc = read_int(r, v, k, (long long)k->lo, (long long)k->hi, &x);
@@ -595,6 +673,13 @@ static int check_consistency(reader *r) {
                    "excised skin (ex_vivo: true) does not heal between sessions; give 1 session, "
                    "not %d",
                    p->schedule.sessions);
+  }
+  double end_h =
+      ((p->schedule.sessions - 1) * p->schedule.interval_days + p->schedule.follow_up_days) * 24.0;
+  if (p->output.nfields_at > 0 && p->output.fields_at_h[p->output.nfields_at - 1] > end_h) {
+    return fail_at(r, MN_PROTOCOL_ERANGE, mark_of(r, "output.fields_at_h"), "output.fields_at_h",
+                   "%g h is after the end of the course (%g h after the first session)",
+                   p->output.fields_at_h[p->output.nfields_at - 1], end_h);
   }
   if (p->treatment.has_topical) {
     if (mark_of(r, "treatment.topical.compound") == NULL) {
@@ -854,6 +939,28 @@ static json_t *key_json(const mn_protocol *p, const key_spec *k) {
     uint64_t s;
     memcpy(&s, field, sizeof s);
     return json_integer((json_int_t)s);
+  }
+  case K_TIMES: {
+    json_t *a = json_array();
+    for (int i = 0; a != NULL && i < p->output.nfields_at; i++) {
+      if (json_array_append_new(a, json_real(p->output.fields_at_h[i])) != 0) {
+        json_decref(a);
+        return NULL;
+      }
+    }
+    return a;
+  }
+  case K_FIELDS: {
+    unsigned set;
+    memcpy(&set, field, sizeof set);
+    json_t *a = json_array();
+    for (int i = 0; a != NULL && k->choices[i] != NULL; i++) {
+      if ((set & (1u << i)) && json_array_append_new(a, json_string(k->choices[i])) != 0) {
+        json_decref(a);
+        return NULL;
+      }
+    }
+    return a;
   }
   case K_SECTION:
   case K_TOPICAL:

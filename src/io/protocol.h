@@ -25,7 +25,8 @@
  *                concentration_mg_ml: 10 }
  *   schedule: { sessions: 1, interval_days: 28, follow_up_days: 3 }
  *   grid:     { resolution_um: 20, window_mm: [3, 3] }
- *   output:   { fields_every_h: 0 }
+ *   output:   { fields_every_h: 24, fields_at_h: [1, 6],
+ *               fields: [water, signal, wound, collagen_I, collagen_III] }
  *   seed: 1
  *
  * Every key is optional and takes the value of mn_protocol_default(); the
@@ -46,9 +47,18 @@
  *   topical.concentration_mg_ml (0, 1000], schedule.sessions 1-12,
  *   schedule.interval_days 1-365, schedule.follow_up_days 0-730,
  *   grid.resolution_um 5-200, grid.window_mm 0.2-20 per side and no larger
- *   than the treatment area, output.fields_every_h 0-8760 (0: no field
- *   snapshots), seed 0 to 2^63-1. Excised skin (ex_vivo: true) does not heal,
- *   so it takes a single session.
+ *   than the treatment area, output.fields_every_h 0-8760 (0: no periodic
+ *   field snapshots), output.fields_at_h up to 64 strictly increasing times
+ *   0-120000 h, none after the end of the course, seed 0 to 2^63-1. Excised
+ *   skin (ex_vivo: true) does not heal, so it takes a single session.
+ *
+ * Field snapshots (docs/outputs.md): times are on the course clock, hours
+ * since the first session. output.fields lists the fields written (default
+ * all: water, compound, signal, growth, wound, open on the acute grid;
+ * inflammation, debris, tgf, pdgf, fibroblasts, fibroblasts_active,
+ * collagen_I, collagen_III, collagen_III_new, elastin on the healing grid;
+ * [] writes none). output.milestones (default true) adds the end of the
+ * first session's acute phase and the start and end of the course.
  *
  * Excised skin mounted in a diffusion cell may give the thickness of the
  * piece (dermatomed or full), from the stratum corneum to the receptor:
@@ -153,8 +163,41 @@ typedef struct mn_protocol_grid {
   double window_mm[2];  /* simulated lateral window, centred in the area */
 } mn_protocol_grid;
 
+/* The 3D fields a run can write (DIR/fields.h5, docs/outputs.md). The first
+ * six live on the acute stage's grid (the first 72 h after each session),
+ * the rest on the healing stage's grid (the whole course). */
+typedef enum {
+  MN_FIELD_WATER = 0,          /* acute: water, kg/m^3 */
+  MN_FIELD_COMPOUND,           /* acute: topical compound, kg/m^3 */
+  MN_FIELD_SIGNAL,             /* acute: inflammatory signal */
+  MN_FIELD_GROWTH,             /* acute: growth factors released */
+  MN_FIELD_WOUND,              /* acute: wounded volume fraction */
+  MN_FIELD_OPEN,               /* acute: wounded fraction still open */
+  MN_FIELD_INFLAMMATION,       /* healing: inflammatory cells */
+  MN_FIELD_DEBRIS,             /* healing: wound debris */
+  MN_FIELD_TGF,                /* healing: TGF-beta excess */
+  MN_FIELD_PDGF,               /* healing: PDGF excess */
+  MN_FIELD_FIBROBLASTS,        /* healing: resting + activated fibroblasts */
+  MN_FIELD_FIBROBLASTS_ACTIVE, /* healing: activated fibroblasts */
+  MN_FIELD_COLLAGEN_I,         /* healing: collagen I, mg/cm^3 */
+  MN_FIELD_COLLAGEN_III,       /* healing: structural + new collagen III, mg/cm^3 */
+  MN_FIELD_COLLAGEN_III_NEW,   /* healing: new (wound) collagen III, mg/cm^3 */
+  MN_FIELD_ELASTIN,            /* healing: elastin, relative to normal */
+  MN_FIELD_COUNT
+} mn_field_id;
+
+enum {
+  MN_FIELD_FIRST_HEALING = MN_FIELD_INFLAMMATION,
+  MN_FIELD_ALL = (1u << MN_FIELD_COUNT) - 1u,
+  MN_PROTOCOL_FIELD_TIMES_MAX = 64
+};
+
 typedef struct mn_protocol_output {
-  double fields_every_h; /* hours between field snapshots; 0 writes none */
+  double fields_every_h; /* hours between field snapshots from hour 0; 0: none */
+  int nfields_at;        /* entries of fields_at_h */
+  double fields_at_h[MN_PROTOCOL_FIELD_TIMES_MAX]; /* more snapshot times, increasing */
+  unsigned fields;                                 /* bit (1u << mn_field_id) per field written */
+  bool milestones; /* also the end of the first acute phase and the course's start and end */
 } mn_protocol_output;
 
 /* A plain value: no owned memory, copy it freely. */
@@ -194,5 +237,7 @@ const char *mn_protocol_motor_name(mn_motor_mode m);
 const char *mn_protocol_pattern_name(mn_pattern p);
 const char *mn_protocol_anti_inflammatory_name(mn_anti_inflammatory a);
 const char *mn_protocol_applied_name(mn_topical_timing t);
+/* "water", "collagen_I", ...; "?" out of range. */
+const char *mn_protocol_field_name(mn_field_id f);
 
 #endif /* MN_IO_PROTOCOL_H */

@@ -224,6 +224,12 @@ static void good_file_round_trips_through_json(void **state) {
   assert_true(p.schedule.follow_up_days == 45.5);
   assert_true(p.grid.window_mm[1] == 1.5);
   assert_true(p.output.fields_every_h == 12.0);
+  assert_int_equal(p.output.nfields_at, 3);
+  assert_true(p.output.fields_at_h[0] == 1.5 && p.output.fields_at_h[2] == 100.0);
+  assert_int_equal(p.output.fields, (1u << MN_FIELD_WATER) | (1u << MN_FIELD_WOUND) |
+                                        (1u << MN_FIELD_COLLAGEN_III_NEW) |
+                                        (1u << MN_FIELD_ELASTIN));
+  assert_false(p.output.milestones);
   assert_true(p.seed == 424242u);
 
   json_t *j = to_json(&p);
@@ -392,6 +398,73 @@ static void range_errors(void **state) {
                "species.yaml:1:21: subject.species: 'dog' is not one of human|rat|pig", NULL);
   expect_error(tf, "pattern.yaml", "treatment: { pattern: spiral }\n", MN_PROTOCOL_ERANGE,
                "treatment.pattern: 'spiral' is not one of lines|crosshatch", NULL);
+}
+
+/* The output block: defaults (every field, milestones, no times), an empty
+ * list of fields, and every bad value refused at its line and column. */
+static void output_block(void **state) {
+  tmp_files *tf = *state;
+  mn_protocol d;
+  mn_protocol_default(&d);
+  assert_int_equal(d.output.fields, MN_FIELD_ALL);
+  assert_true(d.output.milestones);
+  assert_int_equal(d.output.nfields_at, 0);
+  assert_true(d.output.fields_every_h == 0.0);
+  for (int f = 0; f < MN_FIELD_COUNT; f++) {
+    assert_string_not_equal(mn_protocol_field_name((mn_field_id)f), "?");
+  }
+  assert_string_equal(mn_protocol_field_name(MN_FIELD_COLLAGEN_I), "collagen_I");
+  assert_string_equal(mn_protocol_field_name(MN_FIELD_COUNT), "?");
+
+  mn_protocol p;
+  char err[512] = "";
+  const char *path =
+      tmp_files_write(tf, "none.yaml", "output: { fields: [], milestones: false }\n");
+  assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
+  assert_int_equal(p.output.fields, 0);
+  assert_false(p.output.milestones);
+  json_t *j = to_json(&p);
+  assert_int_equal(json_array_size(json_object_get(json_object_get(j, "output"), "fields")), 0);
+  json_decref(j);
+
+  /* the default course lasts (3 * 28 + 90) days = 4176 h */
+  path = tmp_files_write(tf, "last.yaml", "output: { fields_at_h: [0, 4176] }\n");
+  assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
+  assert_int_equal(p.output.nfields_at, 2);
+  expect_error(tf, "late.yaml", "output:\n  fields_at_h: [1, 4176.5]\n", MN_PROTOCOL_ERANGE,
+               "late.yaml:2:3: output.fields_at_h: 4176.5 h is after the end of the course "
+               "(4176 h",
+               NULL);
+  expect_error(tf, "order.yaml", "output:\n  fields_at_h: [1, 6, 6]\n", MN_PROTOCOL_ERANGE,
+               "order.yaml:2:23: output.fields_at_h: 6 does not come after 6", NULL);
+  expect_error(tf, "neg.yaml", "output:\n  fields_at_h: [-1]\n", MN_PROTOCOL_ERANGE,
+               "neg.yaml:2:17: output.fields_at_h: -1 is out of range 0-120000", NULL);
+  expect_error(tf, "scalar.yaml", "output:\n  fields_at_h: 6\n", MN_PROTOCOL_ESCHEMA,
+               "scalar.yaml:2:16: output.fields_at_h: expected a list of hours", NULL);
+  expect_error(tf, "word.yaml", "output: { fields_at_h: [1, soon] }\n", MN_PROTOCOL_ESCHEMA,
+               "word.yaml:1:28: output.fields_at_h: expected a number, got 'soon'", NULL);
+  expect_error(tf, "every.yaml", "output: { fields_every_h: 9000 }\n", MN_PROTOCOL_ERANGE,
+               "every.yaml:1:27: output.fields_every_h: 9000 is out of range 0-8760", NULL);
+  expect_error(tf, "field.yaml", "output:\n  fields: [water, collagen]\n", MN_PROTOCOL_ERANGE,
+               "field.yaml:2:19: output.fields: 'collagen' is not one of water|compound|",
+               "collagen_III_new|elastin", NULL);
+  expect_error(tf, "twice.yaml", "output:\n  fields: [water, tgf, water]\n", MN_PROTOCOL_ESCHEMA,
+               "twice.yaml:2:24: output.fields: 'water' is listed twice", NULL);
+  expect_error(tf, "fmap.yaml", "output:\n  fields: { water: 1 }\n", MN_PROTOCOL_ESCHEMA,
+               "fmap.yaml:2:11: output.fields: expected a list of field names", NULL);
+  expect_error(tf, "ms.yaml", "output: { milestones: 2 }\n", MN_PROTOCOL_ESCHEMA,
+               "ms.yaml:1:23: output.milestones: expected true or false", NULL);
+  expect_error(tf, "okey.yaml", "output: { fields_every: 2 }\n", MN_PROTOCOL_ESCHEMA,
+               "okey.yaml:1:11: output: unknown key 'fields_every'", NULL);
+  char many[1024] = "output: { fields_at_h: [";
+  for (int i = 0; i <= MN_PROTOCOL_FIELD_TIMES_MAX; i++) {
+    char item[16];
+    snprintf(item, sizeof item, "%s%d", i > 0 ? ", " : "", i);
+    strcat(many, item);
+  }
+  strcat(many, "] }\n");
+  expect_error(tf, "many.yaml", many, MN_PROTOCOL_ERANGE,
+               "many.yaml:1:24: output.fields_at_h: 65 times, at most 64", NULL);
 }
 
 /* Excised skin may give the thickness of the mounted piece: read, written
@@ -642,6 +715,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(schema_errors, tmp_files_setup, tmp_files_teardown),
       cmocka_unit_test_setup_teardown(range_errors, tmp_files_setup, tmp_files_teardown),
       cmocka_unit_test_setup_teardown(consistency_errors, tmp_files_setup, tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(output_block, tmp_files_setup, tmp_files_teardown),
       cmocka_unit_test_setup_teardown(ex_vivo_membrane_thickness, tmp_files_setup,
                                       tmp_files_teardown),
       cmocka_unit_test_setup_teardown(unknown_names_are_refused_with_the_known_ones,
