@@ -32,6 +32,19 @@ enum { MN_COURSE_OK = 0, MN_COURSE_EINVAL = -1, MN_COURSE_ENOMEM = -2, MN_COURSE
  * with MN_COURSE_ESTAGE and "stopped"). */
 typedef int (*mn_course_progress_fn)(void *ctx, const char *stage, double fraction, double sim_h);
 
+/* A field snapshot the course driver hands out (valid during the call):
+ * the acute tissue of a session or the healing stage, at time_h on the
+ * course clock (hours since the first session), taken for requested_h. */
+typedef struct mn_course_snapshot {
+  int session; /* acute: 1.. ; healing: 0 */
+  double time_h, requested_h;
+  const mn_tissue *tissue;   /* acute snapshots, else NULL */
+  const mn_healing *healing; /* healing snapshots, else NULL */
+} mn_course_snapshot;
+/* Non-zero fails the run with err filled. */
+typedef int (*mn_course_snapshot_fn)(void *ctx, const mn_course_snapshot *s, char *err,
+                                     size_t errlen);
+
 typedef struct {
   const char *data_dir;              /* NULL: mn_data_dir() */
   mn_stroke_source_fn stroke_source; /* NULL: the ideal stroke rate */
@@ -39,6 +52,17 @@ typedef struct {
   mn_course_progress_fn progress; /* may be NULL */
   void *progress_ctx;
   int nthreads; /* 0: OpenMP default */
+  /* Field snapshots (may be NULL): at each of snapshot_h (course clock,
+   * increasing) the acute tissue at the first step at or after it when it
+   * falls in a session's acute phase, and the healing stage advanced exactly
+   * to it; with snapshot_milestones also the healing stage at the start and
+   * the end of the course and the first session's acute tissue at the end
+   * of its acute phase. */
+  mn_course_snapshot_fn snapshot;
+  void *snapshot_ctx;
+  const double *snapshot_h;
+  size_t nsnapshot_h;
+  int snapshot_milestones;
 } mn_course_options;
 
 /* What one session gave. */
