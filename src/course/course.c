@@ -17,6 +17,15 @@
  * stands. It is sampled once a day (course.healing_sample_interval) to the
  * end of the follow-up. Each acute phase itself starts from baseline skin:
  * by the next session (weeks later) the barrier has long resealed.
+ *
+ * Restarts: the samples due before a session's day are taken before its
+ * acute phase runs (the acute phase does not depend on the healing tissue,
+ * so the healing stage takes exactly the steps it took when they came
+ * after), which makes every daily sample up to the next session a safe
+ * point (see mn_course_state). The last safe point is kept in memory (the
+ * healing state is a few small arrays; sessions and time series rows only
+ * grow, so counts mark their share), and handed to the checkpoint callback
+ * when it is reached and again when the run is stopped.
  */
 #include "course/course.h"
 
@@ -27,6 +36,7 @@
 
 #include "io/datadir.h"
 #include "io/params_tree.h"
+#include "skin/healing_state.h"
 
 const char *const mn_course_timeseries_columns[] = {"time_h",
                                                     "session",
@@ -49,6 +59,41 @@ enum { NCOLS = 15, NFAST = 8 };
 
 void mn_course_options_default(mn_course_options *o) {
   memset(o, 0, sizeof *o);
+}
+
+void mn_course_state_free(mn_course_state *s) {
+  if (s == NULL) {
+    return;
+  }
+  mn_course_result_free(&s->result);
+  mn_healing_state_free(&s->healing);
+  memset(s, 0, sizeof *s);
+}
+
+/* FNV-1a over every parameter's key, unit and values: a restart refuses a
+ * checkpoint written with other data. */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ b[i]) * 1099511628211ULL;
+  }
+  return h;
+}
+
+static uint64_t params_hash(const mn_params *t) {
+  uint64_t h = 14695981039346656037ULL;
+  for (size_t i = 0; i < mn_params_count(t); i++) {
+    const mn_param *q = mn_params_at(t, i);
+    h = hash_bytes(h, q->key, strlen(q->key) + 1);
+    if (q->unit != NULL) {
+      h = hash_bytes(h, q->unit, strlen(q->unit) + 1);
+    }
+    if (q->values != NULL) {
+      h = hash_bytes(h, q->values, q->count * sizeof *q->values);
+    }
+    h = hash_bytes(h, &q->value, sizeof q->value);
+  }
+  return h;
 }
 
 void mn_course_result_free(mn_course_result *r) {
@@ -147,13 +192,51 @@ static int acute_input(const mn_protocol *p, const mn_params *t, const mn_punctu
   return 0;
 }
 
-/* The healing stage's daily sampling, on the course clock. */
+/* The healing stage's daily sampling, on the course clock, and the run's
+ * last safe point. */
 typedef struct {
-  mn_healing *h;
+  mn_healing *h; /* NULL ex vivo */
   mn_table *ts;
   double next_day, interval_days, end_day;
   const mn_course_options *o;
+  mn_course_result *r;
+  mn_course_state safe; /* result filled in only when handed out */
+  double safe_acute_hours;
+  int has_safe;
 } healing_clock;
+
+static int stopped(char *err, size_t errlen) {
+  snprintf(err, errlen, "stopped");
+  return MN_COURSE_ESTOPPED;
+}
+
+/* Hands the last safe point to the checkpoint callback. */
+static int checkpoint(healing_clock *c, int final, char *err, size_t errlen) {
+  if (c->o->checkpoint == NULL || !c->has_safe) {
+    return 0;
+  }
+  mn_course_state *st = &c->safe;
+  st->result = *c->r; /* a view: the counts below say what belongs to it */
+  st->result.nsessions = st->sessions_done;
+  st->result.acute_hours = c->safe_acute_hours;
+  int rc = c->o->checkpoint(c->o->checkpoint_ctx, st, final, err, errlen);
+  memset(&st->result, 0, sizeof st->result);
+  return rc != 0 ? MN_COURSE_ESTAGE : 0;
+}
+
+/* Records a safe point with sessions_done sessions finished. */
+static int mark_safe(healing_clock *c, int sessions_done, char *err, size_t errlen) {
+  mn_course_state *st = &c->safe;
+  st->sessions_done = sessions_done;
+  st->next_day = c->next_day;
+  st->rows = mn_table_rows(c->ts);
+  c->safe_acute_hours = c->r->acute_hours;
+  if (c->h != NULL && mn_healing_state_export(c->h, &st->healing, err, errlen) != 0) {
+    return MN_COURSE_ENOMEM;
+  }
+  c->has_safe = 1;
+  return checkpoint(c, 0, err, errlen);
+}
 
 static int healing_row(healing_clock *c, char *err, size_t errlen) {
   mn_healing_sample hs;
@@ -180,9 +263,13 @@ static int healing_row(healing_clock *c, char *err, size_t errlen) {
   return 0;
 }
 
-/* Advances the healing stage to `day`, sampling every interval on the way. */
-static int healing_advance(healing_clock *c, double day, char *err, size_t errlen) {
-  while (c->next_day <= day + 1e-9) {
+/* Advances the healing stage to `day`, sampling every interval on the way.
+ * before: only the samples due before `day` (the stage stays at the last of
+ * them). safe_done >= 0: each sample is a safe point with that many sessions
+ * done. */
+static int healing_advance(healing_clock *c, double day, int before, int safe_done, char *err,
+                           size_t errlen) {
+  while (before ? c->next_day < day - 1e-9 : c->next_day <= day + 1e-9) {
     if (mn_healing_advance(c->h, c->next_day, err, errlen) != 0) {
       return MN_COURSE_ESTAGE;
     }
@@ -190,15 +277,76 @@ static int healing_advance(healing_clock *c, double day, char *err, size_t errle
     if (rc != 0) {
       return rc;
     }
-    if (report(c->o, "healing", fmin(1.0, c->next_day / c->end_day), c->next_day * 24.0) != 0) {
-      snprintf(err, errlen, "stopped");
-      return MN_COURSE_ESTAGE;
-    }
+    double at = c->next_day;
     c->next_day += c->interval_days;
+    if (safe_done >= 0 && (rc = mark_safe(c, safe_done, err, errlen)) != 0) {
+      return rc;
+    }
+    if (report(c->o, "healing", fmin(1.0, at / c->end_day), at * 24.0) != 0) {
+      return stopped(err, errlen);
+    }
   }
-  if (mn_healing_time(c->h) < day && mn_healing_advance(c->h, day, err, errlen) != 0) {
+  if (!before && mn_healing_time(c->h) < day && mn_healing_advance(c->h, day, err, errlen) != 0) {
     return MN_COURSE_ESTAGE;
   }
+  return 0;
+}
+
+/* Progress (and stop requests) between the steps of an acute phase. */
+typedef struct {
+  const mn_course_options *o;
+  double day, end_day;
+} step_watch;
+
+static int on_acute_step(void *ctx, mn_acute_step *s) {
+  const step_watch *w = ctx;
+  double t_h = mn_acute_step_time_h(s);
+  return report(w->o, "acute", fmin(1.0, (w->day + t_h / 24.0) / w->end_day), w->day * 24.0 + t_h);
+}
+
+/* Takes up a resume state: its sessions, time series rows, healing state
+ * and clock. */
+static int resume_from(mn_course_state *st, int n, uint64_t hash, healing_clock *c, char *err,
+                       size_t errlen) {
+  mn_course_result *r = c->r;
+  if (st->params_hash != hash) {
+    snprintf(err, errlen,
+             "the parameters in data/ have changed since the checkpoint was written: "
+             "its run cannot be continued as it was");
+    return MN_COURSE_ERESUME;
+  }
+  if (st->sessions_done < 0 || st->sessions_done > n || st->result.nsessions < st->sessions_done ||
+      st->result.has_healing != r->has_healing || st->result.timeseries == NULL ||
+      mn_table_cols(st->result.timeseries) != NCOLS ||
+      mn_table_rows(st->result.timeseries) < st->rows || !isfinite(st->next_day)) {
+    snprintf(err, errlen, "the checkpoint does not fit this protocol (%d of %d sessions done)",
+             st->sessions_done, n);
+    return MN_COURSE_ERESUME;
+  }
+  for (size_t i = 0; i < st->rows; i++) {
+    double row[NCOLS];
+    for (int k = 0; k < NCOLS; k++) {
+      row[k] = mn_table_get(st->result.timeseries, i, (size_t)k);
+    }
+    if (mn_table_append(r->timeseries, row) != 0) {
+      snprintf(err, errlen, "out of memory");
+      return MN_COURSE_ENOMEM;
+    }
+  }
+  for (int s = 0; s < st->sessions_done; s++) {
+    r->sessions[s] = st->result.sessions[s];
+    memset(&st->result.sessions[s], 0, sizeof st->result.sessions[s]);
+  }
+  r->nsessions = st->sessions_done;
+  r->acute_hours = st->result.acute_hours;
+  if (c->h != NULL) {
+    char why[256];
+    if (mn_healing_state_import(c->h, &st->healing, why, sizeof why) != 0) {
+      snprintf(err, errlen, "the checkpoint's healing state does not fit this run: %s", why);
+      return MN_COURSE_ERESUME;
+    }
+  }
+  c->next_day = st->next_day;
   return 0;
 }
 
@@ -275,13 +423,28 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
     }
   }
   double end_day = (n - 1) * p->schedule.interval_days + p->schedule.follow_up_days;
-  healing_clock hc = {NULL, r->timeseries, 0.0, sample_days, end_day > 0 ? end_day : 1.0, o};
+  healing_clock hc;
+  memset(&hc, 0, sizeof hc);
+  hc.ts = r->timeseries;
+  hc.interval_days = sample_days;
+  hc.end_day = end_day > 0 ? end_day : 1.0;
+  hc.o = o;
+  hc.r = r;
+  hc.safe.params_hash = params_hash(t);
   r->has_healing = !p->subject.ex_vivo;
   if (rc == 0 && r->has_healing) {
     rc = healing_start(p, t, o, &hc, r, err, errlen);
   }
+  int first = 0;
+  if (rc == 0 && o->resume != NULL) {
+    rc = resume_from(o->resume, n, hc.safe.params_hash, &hc, err, errlen);
+    first = r->nsessions;
+  }
+  if (rc == 0) {
+    rc = mark_safe(&hc, first, err, errlen);
+  }
 
-  for (int s = 0; rc == 0 && s < n; s++) {
+  for (int s = first; rc == 0 && s < n; s++) {
     mn_course_session *cs = &r->sessions[s];
     cs->day = s * p->schedule.interval_days;
     double until_next_h =
@@ -292,9 +455,12 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
     }
     r->acute_hours = hours;
     double frac = cs->day / hc.end_day;
+    /* the healing samples due before this session: safe points */
+    if (r->has_healing && (rc = healing_advance(&hc, cs->day, 1, s, err, errlen)) != 0) {
+      break;
+    }
     if (report(o, "device", frac, cs->day * 24.0) != 0) {
-      snprintf(err, errlen, "stopped");
-      rc = MN_COURSE_ESTAGE;
+      rc = stopped(err, errlen);
       break;
     }
 
@@ -323,19 +489,23 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
     }
     if (report(o, "acute", frac, cs->day * 24.0) != 0) {
       mn_puncture_list_destroy(&pl);
-      snprintf(err, errlen, "stopped");
-      rc = MN_COURSE_ESTAGE;
+      rc = stopped(err, errlen);
       break;
     }
     mn_acute_input in;
     rc = acute_input(p, t, pl, hours, o, &in, err, errlen);
+    step_watch watch = {o, cs->day, hc.end_day};
+    if (o->progress != NULL) {
+      in.options.on_step = on_acute_step;
+      in.options.step_ctx = &watch;
+    }
     if (rc == 0) {
       rc = mn_acute_run(&in, t, &cs->acute, err, errlen);
     }
     cs->puncture_list = pl;
     if (rc != 0) {
       mn_puncture_list_destroy(&cs->puncture_list); /* not yet counted in nsessions */
-      rc = MN_COURSE_ESTAGE;
+      rc = rc == MN_SKIN_ESTOPPED ? stopped(err, errlen) : MN_COURSE_ESTAGE;
       break;
     }
     r->nsessions = s + 1;
@@ -364,15 +534,18 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
     /* The session's wound joins the healing tissue at the end of its acute
      * phase, as the tissue stands that day. */
     if (rc == 0 && r->has_healing) {
-      rc = healing_advance(&hc, cs->day + hours / 24.0, err, errlen);
+      rc = healing_advance(&hc, cs->day + hours / 24.0, 0, -1, err, errlen);
       if (rc == 0 && mn_healing_add_wound(hc.h, cs->acute.tissue, err, errlen) != 0) {
         rc = MN_COURSE_ESTAGE;
       }
     }
     mn_tissue_destroy(&cs->acute.tissue);
+    if (rc == 0) {
+      rc = mark_safe(&hc, s + 1, err, errlen);
+    }
   }
   if (rc == 0 && r->has_healing) {
-    rc = healing_advance(&hc, end_day, err, errlen);
+    rc = healing_advance(&hc, end_day, 0, n, err, errlen);
     if (rc == 0 && (mn_healing_summary_now(hc.h, &r->healing) != 0 ||
                     mn_healing_sample_now(hc.h, &r->healing_end) != 0)) {
       snprintf(err, errlen, "healing: cannot summarise");
@@ -382,6 +555,14 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
       rc = MN_COURSE_ESTAGE;
     }
   }
+  if (rc == MN_COURSE_ESTOPPED) {
+    char why[512];
+    if (checkpoint(&hc, 1, why, sizeof why) != 0) {
+      snprintf(err, errlen, "stopped, and the checkpoint failed: %s", why);
+      rc = MN_COURSE_ESTAGE;
+    }
+  }
+  mn_healing_state_free(&hc.safe.healing);
   mn_healing_destroy(&hc.h);
   if (rc == 0) {
     rc = mn_table_sort(r->timeseries, 0);

@@ -17,6 +17,7 @@
 #define MN_COURSE_COURSE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "device/punctures.h"
 #include "io/protocol.h"
@@ -24,13 +25,30 @@
 #include "skin/acute.h"
 #include "skin/healing.h"
 #include "skin/healing_profile.h"
+#include "skin/healing_state.h"
 
-enum { MN_COURSE_OK = 0, MN_COURSE_EINVAL = -1, MN_COURSE_ENOMEM = -2, MN_COURSE_ESTAGE = -3 };
+enum {
+  MN_COURSE_OK = 0,
+  MN_COURSE_EINVAL = -1,
+  MN_COURSE_ENOMEM = -2,
+  MN_COURSE_ESTAGE = -3,
+  MN_COURSE_ESTOPPED = -4, /* the progress callback asked to stop */
+  MN_COURSE_ERESUME = -5   /* a resume state that does not fit this run */
+};
 
-/* Called as the run goes: stage name, fraction of the whole run done (0-1),
- * simulated time in hours. Return non-zero to stop the run (it then fails
- * with MN_COURSE_ESTAGE and "stopped"). */
+/* Called as the run goes (also after every step of an acute phase, so a
+ * stop request is seen within one step): stage name, fraction of the whole
+ * run done (0-1), simulated time in hours. Return non-zero to stop the run:
+ * it fails with MN_COURSE_ESTOPPED, after handing the last safe point to the
+ * checkpoint callback (final = 1). */
 typedef int (*mn_course_progress_fn)(void *ctx, const char *stage, double fraction, double sim_h);
+
+typedef struct mn_course_state mn_course_state;
+/* Called at every safe point (final = 0: keep it if you like) and, when the
+ * run is stopped, once more with the last safe point (final = 1). The state
+ * is valid during the call only. Non-zero fails the run with err filled. */
+typedef int (*mn_course_checkpoint_fn)(void *ctx, const mn_course_state *s, int final, char *err,
+                                       size_t errlen);
 
 /* A field snapshot the course driver hands out (valid during the call):
  * the acute tissue of a session or the healing stage, at time_h on the
@@ -63,6 +81,12 @@ typedef struct {
   const double *snapshot_h;
   size_t nsnapshot_h;
   int snapshot_milestones;
+  mn_course_checkpoint_fn checkpoint; /* may be NULL */
+  void *checkpoint_ctx;
+  /* Continue from this state (read from a checkpoint) instead of starting
+   * afresh; the run takes its sessions (the state is left without them).
+   * The protocol, data and thread count must be the original run's. */
+  mn_course_state *resume;
 } mn_course_options;
 
 /* What one session gave. */
@@ -89,7 +113,28 @@ typedef struct {
   mn_healing_profile profile_start, profile_end;
 } mn_course_result;
 
+/* A run's state at a safe point: every session before sessions_done has
+ * finished and its wound has joined the healing tissue, and nothing of a
+ * later session has started. Safe points are the start, the end of each
+ * session (after its wound joined), and each healing sample that comes
+ * before the next session's acute phase or after the last one. A restart
+ * from here redoes only what came after it (device and acute stages are
+ * deterministic: seeds are the protocol's seed + session), so a resumed
+ * run gives the uninterrupted run's results bit for bit. */
+struct mn_course_state {
+  uint64_t params_hash; /* of every parameter the run read (data/ unchanged) */
+  int sessions_done;
+  double next_day; /* the next healing sample, days on the course clock */
+  size_t rows;     /* rows of result.timeseries that belong to the state */
+  /* sessions[0 .. sessions_done) (nsessions == sessions_done; acute.tissue
+   * NULL), timeseries, acute_hours, has_healing; nothing else is used */
+  mn_course_result result;
+  mn_healing_state healing; /* when result.has_healing */
+};
+
 void mn_course_options_default(mn_course_options *o);
+/* Frees a state read from a checkpoint (not one passed to the callback). */
+void mn_course_state_free(mn_course_state *s);
 
 int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_result *r, char *err,
                   size_t errlen);

@@ -6,6 +6,7 @@
 #include "io/atomic.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,7 +22,7 @@ int mn_atomic_open(mn_atomic_file *a, const char *path, char *err, size_t errlen
     snprintf(err, errlen, "%s: out of memory", path);
     return MN_ATOMIC_ENOMEM;
   }
-  snprintf(a->tmp_path, n, "%s.tmp.%ld", path, (long)getpid());
+  mn_atomic_temp_name(path, a->tmp_path, n);
   a->f = fopen(a->tmp_path, "w");
   if (a->f == NULL) {
     snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
@@ -63,4 +64,27 @@ void mn_atomic_abort(mn_atomic_file *a) {
     remove(a->tmp_path);
   }
   release(a);
+}
+
+int mn_atomic_temp_name(const char *path, char *buf, size_t buflen) {
+  int n = snprintf(buf, buflen, "%s.tmp.%ld", path, (long)getpid());
+  return n > 0 && (size_t)n < buflen ? MN_ATOMIC_OK : MN_ATOMIC_EIO;
+}
+
+int mn_atomic_publish(const char *tmp_path, const char *path, char *err, size_t errlen) {
+  int fd = open(tmp_path, O_RDONLY);
+  int ok = fd >= 0 && fsync(fd) == 0;
+  int saved = errno;
+  if (fd >= 0) {
+    close(fd);
+  }
+  if (ok && rename(tmp_path, path) == 0) {
+    return MN_ATOMIC_OK;
+  }
+  if (ok) {
+    saved = errno;
+  }
+  snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+  remove(tmp_path);
+  return MN_ATOMIC_EIO;
 }

@@ -23,4 +23,11 @@ int mn_atomic_commit(mn_atomic_file *a, char *err, size_t errlen);
 /* Discards the temporary; the target is untouched. */
 void mn_atomic_abort(mn_atomic_file *a);
 
+/* For writers that open their files themselves (HDF5): the temporary's
+ * name beside path (NAME.tmp.PID, as mn_atomic_open uses), and, once the
+ * writer has closed it, its sync and rename over path (the temporary is
+ * removed if that fails). */
+int mn_atomic_temp_name(const char *path, char *buf, size_t buflen);
+int mn_atomic_publish(const char *tmp_path, const char *path, char *err, size_t errlen);
+
 #endif /* MN_IO_ATOMIC_H */
