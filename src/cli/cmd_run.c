@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "cli/cli.h"
 #include "course/course.h"
 #include "io/datadir.h"
+#include "io/fields.h"
 #include "io/outdir.h"
 #include "io/params.h"
 #include "io/protocol.h"
@@ -43,6 +45,16 @@ static void run_help(FILE *out) {
                "                       collagen_III, elastin, fibroblasts, growth_factor,\n"
                "                       inflammation, epidermis_um (healing rows, daily); a\n"
                "                       column a row's stage does not fill is empty\n"
+               "  DIR/fields.h5        3D fields at the protocol's snapshot times (HDF5,\n"
+               "                       float32; h5dump reads it)\n"
+               "  DIR/fields.xdmf      the same for ParaView (open this one)\n"
+               "Snapshots (protocol key output): fields_every_h: H (every H hours of the\n"
+               "course clock), fields_at_h: [t1, t2, ...] (hours since the first session),\n"
+               "fields: [water, compound, signal, growth, wound, open (acute grid);\n"
+               "inflammation, debris, tgf, pdgf, fibroblasts, fibroblasts_active,\n"
+               "collagen_I, collagen_III, collagen_III_new, elastin (healing grid)], default\n"
+               "all; milestones: true (default) adds the end of the first acute phase and\n"
+               "the course's start and end; fields: [] writes no fields (docs/outputs.md).\n"
                "The directory appears only when the run succeeded; a re-run replaces its\n"
                "files one by one, each atomically.\n"
                "\n"
@@ -65,6 +77,15 @@ static double wall_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The course driver's snapshots, stored by the fields writer. */
+static int on_snapshot(void *ctx, const mn_course_snapshot *s, char *err, size_t errlen) {
+  if (s->tissue != NULL) {
+    return mn_fields_write_acute(ctx, s->session, s->time_h, s->requested_h, s->tissue, err,
+                                 errlen);
+  }
+  return mn_fields_write_healing(ctx, s->time_h, s->requested_h, s->healing, err, errlen);
 }
 
 static int on_progress(void *ctx, const char *stage, double fraction, double sim_h) {
@@ -152,11 +173,31 @@ int mn_cli_run(int argc, char **argv) {
   o.stroke_ctx = pen;
   o.progress = on_progress;
   o.progress_ctx = &bar;
+  /* Field snapshots grow beside the output directory during the run and
+   * move into it with the other results. */
+  mn_fields *fields = NULL;
+  double *snap_h = NULL;
+  if (mn_fields_wanted(&p) &&
+      (mn_fields_times(&p, &snap_h, &o.nsnapshot_h, err, sizeof err) != 0 ||
+       mn_fields_create(&fields, out_dir, p.output.fields, err, sizeof err) != 0)) {
+    fprintf(stderr, "mnlab run: %s\n", err);
+    free(snap_h);
+    mn_params_destroy(&pen);
+    return MN_CLI_EFAIL;
+  }
+  if (fields != NULL) {
+    o.snapshot = on_snapshot;
+    o.snapshot_ctx = fields;
+    o.snapshot_h = snap_h;
+    o.snapshot_milestones = p.output.milestones;
+  }
 
   mn_course_result r;
   int rc = mn_course_run(&p, &o, &r, err, sizeof err);
   mn_params_destroy(&pen);
+  free(snap_h);
   if (rc != 0) {
+    mn_fields_destroy(&fields);
     if (bar.enabled) {
       fputc('\n', stderr);
     }
@@ -175,6 +216,10 @@ int mn_cli_run(int argc, char **argv) {
     rc = mn_table_write_csv(r.timeseries, mn_outdir_path(&od, "timeseries.csv", path, sizeof path),
                             err, sizeof err);
   }
+  if (rc == 0 && fields != NULL) {
+    rc = mn_fields_commit(&fields, od.staging, err, sizeof err);
+  }
+  mn_fields_destroy(&fields);
   if (rc == 0) {
     rc = mn_outdir_commit(&od, err, sizeof err);
   } else if (od.target != NULL) {
@@ -218,8 +263,8 @@ int mn_cli_run(int argc, char **argv) {
     printf("                   elastin %+.1f %%, epidermis %+.1f %%, new-collagen CV %.3f\n",
            h->elastin_change_pct, h->epidermis_change_pct, h->new_collagen_cv);
   }
-  printf("  sessions         %d; results in %s/ (summary.json, timeseries.csv)\n", r.nsessions,
-         out_dir);
+  printf("  sessions         %d; results in %s/ (summary.json, timeseries.csv%s)\n", r.nsessions,
+         out_dir, p.output.fields != 0 && mn_fields_wanted(&p) ? ", fields.xdmf" : "");
   mn_course_result_free(&r);
   return MN_CLI_OK;
 }

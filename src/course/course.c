@@ -203,7 +203,86 @@ typedef struct {
   mn_course_state safe; /* result filled in only when handed out */
   double safe_acute_hours;
   int has_safe;
+  double snap_done_h; /* the last field snapshot time handled */
 } healing_clock;
+
+/* Field snapshots of the healing tissue at the requested times up to `day`,
+ * the stage advanced exactly to each (which cuts its adaptive steps there:
+ * a run with snapshots differs from one without within the step-doubling
+ * tolerance). Times before the stage's clock (a resumed run) were taken. */
+static int healing_snapshots(healing_clock *c, double day, char *err, size_t errlen) {
+  const mn_course_options *o = c->o;
+  for (size_t i = 0; o->snapshot != NULL && i < o->nsnapshot_h; i++) {
+    double th = o->snapshot_h[i];
+    if (th <= c->snap_done_h || th < mn_healing_time(c->h) * 24.0 - 1e-9) {
+      continue;
+    }
+    if (th > day * 24.0 + 1e-9) {
+      break;
+    }
+    if (th / 24.0 > mn_healing_time(c->h) &&
+        mn_healing_advance(c->h, th / 24.0, err, errlen) != 0) {
+      return MN_COURSE_ESTAGE;
+    }
+    mn_course_snapshot snap = {0, mn_healing_time(c->h) * 24.0, th, NULL, c->h};
+    if (o->snapshot(o->snapshot_ctx, &snap, err, errlen) != 0) {
+      return MN_COURSE_ESTAGE;
+    }
+    c->snap_done_h = th;
+  }
+  return 0;
+}
+
+/* The healing tissue as it stands, when milestones are asked for. */
+static int healing_milestone(healing_clock *c, char *err, size_t errlen) {
+  const mn_course_options *o = c->o;
+  if (o->snapshot == NULL || !o->snapshot_milestones) {
+    return 0;
+  }
+  double t = mn_healing_time(c->h) * 24.0;
+  mn_course_snapshot snap = {0, t, t, NULL, c->h};
+  return o->snapshot(o->snapshot_ctx, &snap, err, errlen) != 0 ? MN_COURSE_ESTAGE : 0;
+}
+
+/* Acute field snapshots: the first step at or after each requested time of
+ * the session's acute phase [t0_h, t1_h] (course clock). Wraps the step
+ * observer already set (progress), which is called first. */
+typedef struct {
+  const mn_course_options *o;
+  int session;
+  double t0_h, t1_h;
+  mn_acute_step_fn inner;
+  void *inner_ctx;
+  size_t next;
+  int failed;
+  char err[512];
+} acute_snapshots;
+
+static int acute_snapshot_step(void *ctx, mn_acute_step *step) {
+  acute_snapshots *a = ctx;
+  const mn_course_options *o = a->o;
+  if (a->inner != NULL && a->inner(a->inner_ctx, step) != 0) {
+    return 1;
+  }
+  double t = a->t0_h + mn_acute_step_time_h(step);
+  while (a->next < o->nsnapshot_h && o->snapshot_h[a->next] < a->t0_h - 1e-9) {
+    a->next++;
+  }
+  if (a->next >= o->nsnapshot_h || o->snapshot_h[a->next] > a->t1_h + 1e-9 ||
+      o->snapshot_h[a->next] > t + 1e-9) {
+    return 0;
+  }
+  mn_course_snapshot snap = {a->session, t, o->snapshot_h[a->next], mn_acute_step_tissue(step),
+                             NULL};
+  if (o->snapshot(o->snapshot_ctx, &snap, a->err, sizeof a->err) != 0) {
+    a->failed = 1;
+    return 1;
+  }
+  while (a->next < o->nsnapshot_h && o->snapshot_h[a->next] <= t + 1e-9) {
+    a->next++; /* one step may serve several requested times */
+  }
+  return 0;
+}
 
 static int stopped(char *err, size_t errlen) {
   snprintf(err, errlen, "stopped");
@@ -270,6 +349,9 @@ static int healing_row(healing_clock *c, char *err, size_t errlen) {
 static int healing_advance(healing_clock *c, double day, int before, int safe_done, char *err,
                            size_t errlen) {
   while (before ? c->next_day < day - 1e-9 : c->next_day <= day + 1e-9) {
+    if (healing_snapshots(c, c->next_day, err, errlen) != 0) {
+      return MN_COURSE_ESTAGE;
+    }
     if (mn_healing_advance(c->h, c->next_day, err, errlen) != 0) {
       return MN_COURSE_ESTAGE;
     }
@@ -285,6 +367,9 @@ static int healing_advance(healing_clock *c, double day, int before, int safe_do
     if (report(c->o, "healing", fmin(1.0, at / c->end_day), at * 24.0) != 0) {
       return stopped(err, errlen);
     }
+  }
+  if (!before && healing_snapshots(c, day, err, errlen) != 0) {
+    return MN_COURSE_ESTAGE;
   }
   if (!before && mn_healing_time(c->h) < day && mn_healing_advance(c->h, day, err, errlen) != 0) {
     return MN_COURSE_ESTAGE;
@@ -431,9 +516,13 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
   hc.o = o;
   hc.r = r;
   hc.safe.params_hash = params_hash(t);
+  hc.snap_done_h = -1.0;
   r->has_healing = !p->subject.ex_vivo;
   if (rc == 0 && r->has_healing) {
     rc = healing_start(p, t, o, &hc, r, err, errlen);
+  }
+  if (rc == 0 && r->has_healing && o->resume == NULL) {
+    rc = healing_milestone(&hc, err, errlen);
   }
   int first = 0;
   if (rc == 0 && o->resume != NULL) {
@@ -499,8 +588,26 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
       in.options.on_step = on_acute_step;
       in.options.step_ctx = &watch;
     }
+    acute_snapshots snaps = {
+        o, s + 1, cs->day * 24.0, cs->day * 24.0 + hours, in.options.on_step, &watch, 0, 0, ""};
+    if (o->snapshot != NULL && o->nsnapshot_h > 0) {
+      in.options.on_step = acute_snapshot_step;
+      in.options.step_ctx = &snaps;
+    }
     if (rc == 0) {
       rc = mn_acute_run(&in, t, &cs->acute, err, errlen);
+      if (snaps.failed) {
+        snprintf(err, errlen, "%s", snaps.err);
+        rc = MN_COURSE_ESTAGE;
+      }
+    }
+    if (rc == 0 && s == 0 && o->snapshot != NULL && o->snapshot_milestones) {
+      double th = cs->day * 24.0 + mn_tissue_time_h(cs->acute.tissue);
+      mn_course_snapshot snap = {1, th, th, cs->acute.tissue, NULL};
+      if (o->snapshot(o->snapshot_ctx, &snap, err, errlen) != 0) {
+        mn_acute_result_free(&cs->acute);
+        rc = MN_COURSE_ESTAGE;
+      }
     }
     cs->puncture_list = pl;
     if (rc != 0) {
@@ -546,6 +653,9 @@ int mn_course_run(const mn_protocol *p, const mn_course_options *o, mn_course_re
   }
   if (rc == 0 && r->has_healing) {
     rc = healing_advance(&hc, end_day, 0, n, err, errlen);
+    if (rc == 0) {
+      rc = healing_milestone(&hc, err, errlen);
+    }
     if (rc == 0 && (mn_healing_summary_now(hc.h, &r->healing) != 0 ||
                     mn_healing_sample_now(hc.h, &r->healing_end) != 0)) {
       snprintf(err, errlen, "healing: cannot summarise");
