@@ -117,7 +117,18 @@ int mn_fields_create(mn_fields **out, const char *prefix, unsigned fields, char 
   snprintf(w->h5_name, sizeof w->h5_name, "%s", "fields.h5");
   char pid[24];
   snprintf(pid, sizeof pid, "%ld", (long)getpid());
-  w->h5_tmp = dup_printf("%s.fields.h5.tmp.%s", prefix, pid);
+  /* "out/" names the directory out: the temporary goes beside it, not in it */
+  size_t plen = strlen(prefix);
+  while (plen > 1 && prefix[plen - 1] == '/') {
+    plen--;
+  }
+  char *base = malloc(plen + 1);
+  if (base != NULL) {
+    memcpy(base, prefix, plen);
+    base[plen] = '\0';
+    w->h5_tmp = dup_printf("%s.fields.h5.tmp.%s", base, pid);
+    free(base);
+  }
   if (w->h5_tmp == NULL) {
     free_writer(w);
     put_err(err, errlen, "%s: out of memory", prefix);

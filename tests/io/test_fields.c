@@ -548,6 +548,15 @@ static void abandoned_writer_leaves_nothing(void **state) {
   mn_fields_destroy(&w);
   assert_null(w);
   assert_int_equal(count_entries(sc->dir), 0);
+  /* a prefix given as a directory ("DIR/run/") puts the temporary beside it */
+  snprintf(prefix, sizeof prefix, "%s/run//", sc->dir);
+  assert_int_equal(mn_fields_create(&w, prefix, MN_FIELD_ALL, err, sizeof err), 0);
+  assert_int_equal(count_entries(sc->dir), 1);
+  char tmp[160];
+  snprintf(tmp, sizeof tmp, "run.fields.h5.tmp.%ld", (long)getpid());
+  assert_true(exists(sc->dir, tmp));
+  mn_fields_destroy(&w);
+  assert_int_equal(count_entries(sc->dir), 0);
   mn_grid_destroy(&g);
 }
 
