@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/run_checkpoint.h"
 #include "course/course.h"
 #include "io/datadir.h"
 #include "io/fields.h"
@@ -22,6 +23,8 @@
 
 static void run_help(FILE *out) {
   fprintf(out, "usage: mnlab run [PROTOCOL.yaml] [-o DIR] [--ideal-strokes] [--quiet]\n"
+               "                 [--checkpoint-every SECONDS | --no-checkpoint]\n"
+               "       mnlab run --resume DIR [--quiet] [--checkpoint-every SECONDS]\n"
                "\n"
                "Runs a treatment protocol end to end: the pen's firmware drives the pen's\n"
                "physics to give the strokes, the cartridge is stamped along the glide path,\n"
@@ -36,6 +39,15 @@ static void run_help(FILE *out) {
                "  --ideal-strokes    strokes at the ideal rate instead of the pen's\n"
                "                     software-in-the-loop run\n"
                "  --quiet            no progress bar\n"
+               "  --checkpoint-every SECONDS\n"
+               "                     wall time between checkpoints (default 60; 0: at every\n"
+               "                     safe point: each daily healing sample and the end of\n"
+               "                     each session)\n"
+               "  --no-checkpoint    keep no checkpoint (DIR then appears only at the end)\n"
+               "  --resume DIR       continue the interrupted run in DIR from its\n"
+               "                     checkpoint; the protocol, stroke source and thread\n"
+               "                     count are the checkpoint's, and the results are the\n"
+               "                     uninterrupted run's, bit for bit\n"
                "\n"
                "writes:\n"
                "  DIR/summary.json     key figures (schema mnlab.summary/1; docs/model.md)\n"
@@ -55,16 +67,24 @@ static void run_help(FILE *out) {
                "collagen_I, collagen_III, collagen_III_new, elastin (healing grid)], default\n"
                "all; milestones: true (default) adds the end of the first acute phase and\n"
                "the course's start and end; fields: [] writes no fields (docs/outputs.md).\n"
-               "The directory appears only when the run succeeded; a re-run replaces its\n"
-               "files one by one, each atomically.\n"
+               "  DIR/checkpoint.h5    while the run goes, and after an interruption: the\n"
+               "                       state at the last safe point (docs/outputs.md)\n"
+               "DIR is made at the start and holds checkpoint.h5 until the results are in;\n"
+               "every file is written atomically (temporary + rename), so a killed run\n"
+               "never leaves a truncated one, and checkpoint.h5 is removed last: a DIR\n"
+               "without it holds a finished run. A failed run removes the DIR it made.\n"
+               "Ctrl-C (SIGINT) or SIGTERM stops the run at the next step and keeps the\n"
+               "checkpoint; continue with mnlab run --resume DIR.\n"
                "\n"
                "examples:\n"
                "  mnlab run\n"
                "  mnlab run data/protocols/cheek-naloxone.yaml -o cheek\n"
                "  mnlab protocols   (lists the built-in protocols)\n"
                "\n"
-               "exit status: 0 done, 1 the run failed, 2 bad usage or a malformed protocol\n"
-               "(the message names file, line and key).\n");
+               "exit status: 0 done, 1 the run failed (or a checkpoint to resume is damaged\n"
+               "or from other data), 2 bad usage or a malformed protocol (the message names\n"
+               "file, line and key) or no checkpoint to resume, 3 interrupted (resume with\n"
+               "mnlab run --resume DIR).\n");
 }
 
 typedef struct {
@@ -120,6 +140,9 @@ int mn_cli_run(int argc, char **argv) {
   const char *protocol_path = NULL;
   const char *out_dir = "out";
   int ideal = 0, quiet = 0;
+  const char *resume_dir = NULL;
+  int keep_checkpoint = 1, given_output = 0;
+  double every_s = MN_CLI_CHECKPOINT_EVERY_S;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -131,6 +154,24 @@ int mn_cli_run(int argc, char **argv) {
         return MN_CLI_EUSAGE;
       }
       out_dir = argv[++i];
+      given_output = 1;
+    } else if (strcmp(a, "--resume") == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "mnlab run: --resume needs a directory (see mnlab run --help)\n");
+        return MN_CLI_EUSAGE;
+      }
+      resume_dir = argv[++i];
+    } else if (strcmp(a, "--checkpoint-every") == 0) {
+      char *end = NULL;
+      every_s = i + 1 < argc ? strtod(argv[i + 1], &end) : -1.0;
+      if (end == NULL || *end != '\0' || end == argv[i + 1] || !(every_s >= 0.0)) {
+        fprintf(stderr,
+                "mnlab run: --checkpoint-every needs seconds >= 0 (see mnlab run --help)\n");
+        return MN_CLI_EUSAGE;
+      }
+      i++;
+    } else if (strcmp(a, "--no-checkpoint") == 0) {
+      keep_checkpoint = 0;
     } else if (strcmp(a, "--ideal-strokes") == 0) {
       ideal = 1;
     } else if (strcmp(a, "--quiet") == 0) {
@@ -146,11 +187,30 @@ int mn_cli_run(int argc, char **argv) {
     }
   }
 
+  if (resume_dir != NULL && (protocol_path != NULL || given_output || ideal || !keep_checkpoint)) {
+    fprintf(stderr, "mnlab run: --resume takes the protocol, the output directory and the stroke "
+                    "source from the checkpoint; give only DIR (see mnlab run --help)\n");
+    return MN_CLI_EUSAGE;
+  }
   char err[1024] = "";
   mn_protocol p;
   mn_protocol_default(&p);
-  if (protocol_path != NULL &&
-      mn_protocol_load(&p, protocol_path, mn_data_dir(), err, sizeof err) != 0) {
+  mn_cli_checkpoint ckpt;
+  mn_course_state resume_state;
+  int nthreads = 0;
+  memset(&ckpt, 0, sizeof ckpt);
+  memset(&resume_state, 0, sizeof resume_state);
+  if (resume_dir != NULL) {
+    int crc = mn_cli_checkpoint_resume(&ckpt, resume_dir, every_s, &p, &ideal, &nthreads,
+                                       &resume_state, err, sizeof err);
+    if (crc != 0) {
+      fprintf(stderr, "mnlab run: %s\n", err);
+      mn_cli_checkpoint_free(&ckpt);
+      return crc == MN_CHECKPOINT_ENOENT ? MN_CLI_EUSAGE : MN_CLI_EFAIL;
+    }
+    out_dir = resume_dir;
+  } else if (protocol_path != NULL &&
+             mn_protocol_load(&p, protocol_path, mn_data_dir(), err, sizeof err) != 0) {
     fprintf(stderr, "mnlab run: %s\n", err);
     return MN_CLI_EUSAGE; /* nothing written: the output directory is not made yet */
   }
@@ -163,6 +223,8 @@ int mn_cli_run(int argc, char **argv) {
       (mn_params_create(&pen) != 0 || mn_params_load_dir(pen, pen_dir, err, sizeof err) != 0)) {
     fprintf(stderr, "mnlab run: %s\n", err[0] ? err : "out of memory");
     mn_params_destroy(&pen);
+    mn_course_state_free(&resume_state);
+    mn_cli_checkpoint_free(&ckpt);
     return MN_CLI_EFAIL;
   }
 
@@ -183,6 +245,8 @@ int mn_cli_run(int argc, char **argv) {
     fprintf(stderr, "mnlab run: %s\n", err);
     free(snap_h);
     mn_params_destroy(&pen);
+    mn_course_state_free(&resume_state);
+    mn_cli_checkpoint_free(&ckpt);
     return MN_CLI_EFAIL;
   }
   if (fields != NULL) {
@@ -192,15 +256,43 @@ int mn_cli_run(int argc, char **argv) {
     o.snapshot_milestones = p.output.milestones;
   }
 
+  /* The checkpoint lives in DIR, which therefore exists from the start. */
+  if (resume_dir == NULL && keep_checkpoint &&
+      mn_cli_checkpoint_begin(&ckpt, out_dir, protocol_path, &p, ideal, &nthreads, every_s, err,
+                              sizeof err) != 0) {
+    fprintf(stderr, "mnlab run: %s\n", err);
+    mn_cli_checkpoint_free(&ckpt);
+    mn_fields_destroy(&fields);
+    free(snap_h);
+    mn_params_destroy(&pen);
+    return MN_CLI_EFAIL;
+  }
+  if (resume_dir != NULL || keep_checkpoint) {
+    o.nthreads = nthreads;
+    o.resume = resume_dir != NULL ? &resume_state : NULL;
+    mn_cli_checkpoint_attach(&ckpt, &o);
+  }
+
   mn_course_result r;
   int rc = mn_course_run(&p, &o, &r, err, sizeof err);
   mn_params_destroy(&pen);
   free(snap_h);
+  mn_course_state_free(&resume_state);
   if (rc != 0) {
     mn_fields_destroy(&fields);
     if (bar.enabled) {
       fputc('\n', stderr);
     }
+    if (rc == MN_COURSE_ESTOPPED && mn_cli_checkpoint_interrupted()) {
+      fprintf(stderr,
+              "mnlab run: %s: interrupted; %s holds the run's last safe point: continue with\n"
+              "  mnlab run --resume %s\n",
+              p.name, ckpt.path, out_dir);
+      mn_cli_checkpoint_free(&ckpt);
+      return MN_CLI_EINTERRUPTED;
+    }
+    mn_cli_checkpoint_fail(&ckpt);
+    mn_cli_checkpoint_free(&ckpt);
     fprintf(stderr, "mnlab run: %s: %s\n", p.name, err);
     return MN_CLI_EFAIL;
   }
@@ -228,8 +320,11 @@ int mn_cli_run(int argc, char **argv) {
   if (rc != 0) {
     fprintf(stderr, "mnlab run: %s\n", err);
     mn_course_result_free(&r);
+    mn_cli_checkpoint_free(&ckpt); /* kept: a resume writes the results again */
     return MN_CLI_EFAIL;
   }
+  mn_cli_checkpoint_finish(&ckpt); /* last: a DIR without it holds a finished run */
+  mn_cli_checkpoint_free(&ckpt);
 
   const mn_course_session *s0 = &r.sessions[0];
   printf("%s\n", p.name);

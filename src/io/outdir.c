@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +103,47 @@ void mn_outdir_abort(mn_outdir *o) {
     remove_tree(o->staging);
   }
   release(o);
+}
+
+/* The process id of a temporary's name (NAME.tmp.PID), or 0. */
+static long temp_owner(const char *name) {
+  const char *tag = strstr(name, ".tmp.");
+  if (tag == NULL || tag == name) {
+    return 0;
+  }
+  const char *digits = tag + 5;
+  long pid = 0;
+  for (const char *c = digits; *c != '\0'; c++) {
+    if (*c < '0' || *c > '9' || pid > 100000000L) {
+      return 0;
+    }
+    pid = pid * 10 + (*c - '0');
+  }
+  return digits[0] != '\0' ? pid : 0;
+}
+
+int mn_outdir_sweep(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return 0;
+  }
+  int removed = 0;
+  for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+    long pid = temp_owner(de->d_name);
+    if (pid <= 0 || pid == (long)getpid()) {
+      continue;
+    }
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
+      continue; /* its writer still runs (EPERM: another user's live process) */
+    }
+    size_t n = strlen(dir) + strlen(de->d_name) + 2;
+    char *p = malloc(n);
+    if (p != NULL) {
+      snprintf(p, n, "%s/%s", dir, de->d_name);
+      removed += remove(p) == 0;
+      free(p);
+    }
+  }
+  closedir(d);
+  return removed;
 }

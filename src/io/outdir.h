@@ -4,7 +4,8 @@
  * A run writes into a staging directory beside the target (DIR.partial-PID)
  * and renames it to DIR when every file is written; a failed or killed run
  * leaves no DIR behind (and the staging directory is removed on failure).
- * When DIR already exists (a re-run), files are written into it directly,
+ * When DIR already exists (a re-run, or a run that keeps a checkpoint in
+ * DIR and so makes it at the start), files are written into it directly,
  * each one atomically, so an old result is replaced file by file and never
  * truncated.
  */
@@ -26,5 +27,10 @@ int mn_outdir_begin(mn_outdir *o, const char *target, char *err, size_t errlen);
 const char *mn_outdir_path(const mn_outdir *o, const char *name, char *buf, size_t buflen);
 int mn_outdir_commit(mn_outdir *o, char *err, size_t errlen);
 void mn_outdir_abort(mn_outdir *o);
+
+/* Removes the temporaries (NAME.tmp.PID) that killed runs left in dir: those
+ * whose process no longer exists. A live run's are left alone. Returns how
+ * many were removed. */
+int mn_outdir_sweep(const char *dir);
 
 #endif /* MN_IO_OUTDIR_H */

@@ -1,0 +1,453 @@
+/*
+ * mnlab run interrupted and resumed, as a user meets it: SIGINT stops a
+ * run with exit status 3 and a checkpoint in DIR, `mnlab run --resume DIR`
+ * finishes it with summary.json and timeseries.csv byte for byte those of
+ * an uninterrupted run; SIGKILL at random moments never leaves a truncated
+ * file in DIR (summary.json parses, every timeseries.csv row is whole,
+ * checkpoint.h5 reads back), and the killed run still resumes to the same
+ * results. Bad --resume usage and a missing or damaged checkpoint get
+ * clear messages.
+ *
+ * The runs are small: a 0.6 mm window at 60 um, two sessions five days
+ * apart, two days of follow-up, ideal strokes, no field snapshots.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "io/checkpoint.h"
+
+static const char *const protocol_text =
+    "name: resume test\n"
+    "subject: { species: human, site: cheek, fitzpatrick: 3, age: 45, ex_vivo: false }\n"
+    "device: { kind: pen, cartridge: 12-round, needle_length_mm: 1.0, speed_hz: 110,\n"
+    "          motor: regulated }\n"
+    "treatment:\n"
+    "  area_mm: [2, 2]\n"
+    "  passes: 1\n"
+    "  pattern: lines\n"
+    "  glide_speed_mm_s: 10\n"
+    "  occlusion: false\n"
+    "  anti_inflammatory: none\n"
+    "  topical: null\n"
+    "schedule: { sessions: 2, interval_days: 5, follow_up_days: 2 }\n"
+    "grid: { resolution_um: 60, window_mm: [0.6, 0.6] }\n"
+    "output: { fields: [] }\n";
+
+static char mnlab[1024];
+static char tmpdir[64];
+static char protocol[128];
+static char ref_dir[128];
+static double ref_wall_s;
+
+static double wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void sleep_s(double s) {
+  struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+  nanosleep(&ts, NULL);
+}
+
+/* Starts mnlab with args (NULL-terminated, after "mnlab"), output to
+ * /dev/null. */
+static pid_t spawn(const char *const *args) {
+  const char *argv[16];
+  int n = 0;
+  argv[n++] = mnlab;
+  for (int i = 0; args[i] != NULL && n < 15; i++) {
+    argv[n++] = args[i];
+  }
+  argv[n] = NULL;
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    FILE *devnull = freopen("/dev/null", "w", stdout);
+    (void)devnull;
+    if (getenv("MN_TEST_VERBOSE") == NULL) {
+      devnull = freopen("/dev/null", "w", stderr);
+    }
+    execv(mnlab, (char *const *)argv);
+    _exit(127);
+  }
+  return pid;
+}
+
+static int finish(pid_t pid) {
+  int st = 0;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  if (WIFEXITED(st)) {
+    return WEXITSTATUS(st);
+  }
+  return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+static int run_mnlab(const char *const *args) {
+  return finish(spawn(args));
+}
+
+/* Runs mnlab capturing stdout and stderr. */
+static int run_capture(const char *args, char *out, size_t outlen) {
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", mnlab, args);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  size_t n = fread(out, 1, outlen - 1, p);
+  out[n] = '\0';
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return NULL;
+  }
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = malloc((size_t)n + 1);
+  assert_non_null(b);
+  assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+  b[n] = '\0';
+  fclose(f);
+  if (len != NULL) {
+    *len = (size_t)n;
+  }
+  return b;
+}
+
+static void assert_same_file(const char *dir_a, const char *dir_b, const char *name) {
+  char pa[256], pb[256];
+  snprintf(pa, sizeof pa, "%s/%s", dir_a, name);
+  snprintf(pb, sizeof pb, "%s/%s", dir_b, name);
+  size_t na = 0, nb = 0;
+  char *a = slurp(pa, &na), *b = slurp(pb, &nb);
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_int_equal(na, nb);
+  assert_memory_equal(a, b, na);
+  free(a);
+  free(b);
+}
+
+static int exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+static void remove_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return;
+  }
+  for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+    if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+      char p[512];
+      snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+      remove(p);
+    }
+  }
+  closedir(d);
+  rmdir(dir);
+}
+
+/* Every file in dir is whole: what a killed run may leave. Temporaries
+ * (NAME.tmp.PID) may stay behind a killed writer; they never carry a final
+ * name. Returns 1 when dir holds a checkpoint. */
+static int check_nothing_torn(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return 0; /* killed before it made DIR */
+  }
+  int has_checkpoint = 0;
+  for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+    const char *n = de->d_name;
+    if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strstr(n, ".tmp.") != NULL) {
+      continue;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, n);
+    if (strcmp(n, "summary.json") == 0) {
+      json_error_t jerr;
+      json_t *o = json_load_file(path, 0, &jerr);
+      if (o == NULL) {
+        fprintf(stderr, "%s: %s\n", path, jerr.text);
+      }
+      assert_non_null(o);
+      assert_non_null(json_object_get(o, "schema"));
+      json_decref(o);
+    } else if (strcmp(n, "timeseries.csv") == 0) {
+      char *text = slurp(path, NULL);
+      assert_non_null(text);
+      size_t len = strlen(text);
+      assert_true(len > 0 && text[len - 1] == '\n');
+      int commas = -1, rows = 0;
+      for (char *line = text; *line != '\0';) {
+        char *end = strchr(line, '\n');
+        assert_non_null(end);
+        int c = 0;
+        for (char *q = line; q < end; q++) {
+          c += *q == ',';
+        }
+        if (commas < 0) {
+          commas = c; /* the header */
+        }
+        assert_int_equal(c, commas);
+        rows++;
+        line = end + 1;
+      }
+      assert_true(rows > 1);
+      free(text);
+    } else if (strcmp(n, MN_CHECKPOINT_FILE) == 0) {
+      mn_checkpoint_run run;
+      mn_course_state st;
+      char err[512];
+      int rc = mn_checkpoint_read(path, &run, &st, err, sizeof err);
+      if (rc != 0) {
+        fprintf(stderr, "%s\n", err);
+      }
+      assert_int_equal(rc, 0);
+      assert_non_null(run.protocol_yaml);
+      assert_string_equal(run.protocol_yaml, protocol_text);
+      mn_course_state_free(&st);
+      mn_checkpoint_run_free(&run);
+      has_checkpoint = 1;
+    } else {
+      fprintf(stderr, "unexpected file %s\n", path);
+      fail();
+    }
+  }
+  closedir(d);
+  return has_checkpoint;
+}
+
+static int setup(void **state) {
+  (void)state;
+  ssize_t n = readlink("/proc/self/exe", mnlab, sizeof mnlab - 1);
+  if (n <= 0) {
+    return -1;
+  }
+  mnlab[n] = '\0';
+  /* build/tests/cli_resume -> build/mnlab */
+  for (int up = 0; up < 2; up++) {
+    char *slash = strrchr(mnlab, '/');
+    if (slash == NULL) {
+      return -1;
+    }
+    *slash = '\0';
+  }
+  strcat(mnlab, "/mnlab");
+  /* one thread: the runs are tiny, and spinning OpenMP threads on a busy
+   * machine cost more than they give (the checkpoint keeps the count, so
+   * the resumed runs use it too) */
+  setenv("OMP_NUM_THREADS", "1", 1);
+  strcpy(tmpdir, "/tmp/mnlab-resume-XXXXXX");
+  if (mkdtemp(tmpdir) == NULL) {
+    return -1;
+  }
+  snprintf(protocol, sizeof protocol, "%s/protocol.yaml", tmpdir);
+  FILE *f = fopen(protocol, "w");
+  if (f == NULL) {
+    return -1;
+  }
+  fputs(protocol_text, f);
+  fclose(f);
+  snprintf(ref_dir, sizeof ref_dir, "%s/ref", tmpdir);
+  const char *args[] = {"run", protocol, "-o", ref_dir, "--quiet", "--ideal-strokes", NULL};
+  double t0 = wall_s();
+  if (run_mnlab(args) != 0) {
+    return -1;
+  }
+  ref_wall_s = wall_s() - t0;
+  /* a finished run leaves no checkpoint */
+  char ck[256];
+  snprintf(ck, sizeof ck, "%s/%s", ref_dir, MN_CHECKPOINT_FILE);
+  return exists(ck) ? -1 : 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  remove_dir(ref_dir);
+  remove(protocol);
+  rmdir(tmpdir);
+  return 0;
+}
+
+static ino_t inode_of(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* SIGINT once the checkpoint has been replaced `writes` times (each write
+ * is a new file renamed into place): exit 3, a checkpoint and nothing else
+ * in DIR; --resume then gives the uninterrupted run's files. */
+static void interrupt_and_resume(int writes) {
+  char dir[128], ck[256], out[4096];
+  snprintf(dir, sizeof dir, "%s/int%d", tmpdir, writes);
+  snprintf(ck, sizeof ck, "%s/%s", dir, MN_CHECKPOINT_FILE);
+  const char *args[] = {
+      "run", protocol, "-o", dir, "--quiet", "--ideal-strokes", "--checkpoint-every", "0", NULL};
+  pid_t pid = spawn(args);
+  ino_t last = 0;
+  int seen = 0, rc = -1;
+  while (seen < writes) {
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+      break; /* finished before the signal: nothing to resume */
+    }
+    ino_t now = inode_of(ck);
+    if (now != 0 && now != last) {
+      last = now;
+      seen++;
+    }
+    sleep_s(0.001);
+  }
+  if (rc < 0) {
+    kill(pid, SIGINT);
+    rc = finish(pid);
+  }
+  if (rc == 0) {
+    fprintf(stderr, "the run finished before the signal; nothing to resume\n");
+    assert_same_file(ref_dir, dir, "summary.json");
+    remove_dir(dir);
+    return;
+  }
+  assert_int_equal(rc, 3);
+  assert_true(check_nothing_torn(dir));
+  /* the checkpoint is the last safe point: at least the one seen written */
+  mn_checkpoint_run run;
+  mn_course_state st;
+  assert_int_equal(mn_checkpoint_read(ck, &run, &st, out, sizeof out), 0);
+  assert_true(st.sessions_done >= writes - 1);
+  mn_course_state_free(&st);
+  mn_checkpoint_run_free(&run);
+  char sp[256];
+  snprintf(sp, sizeof sp, "%s/summary.json", dir);
+  assert_false(exists(sp));
+
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "run --resume '%s' --quiet", dir);
+  rc = run_capture(cmd, out, sizeof out);
+  if (rc != 0) {
+    fprintf(stderr, "%s\n", out);
+  }
+  assert_int_equal(rc, 0);
+  assert_same_file(ref_dir, dir, "summary.json");
+  assert_same_file(ref_dir, dir, "timeseries.csv");
+  assert_false(exists(ck));
+  remove_dir(dir);
+}
+
+static void sigint_at_the_start_then_resume(void **state) {
+  (void)state;
+  interrupt_and_resume(1);
+}
+
+static void sigint_after_a_session_then_resume(void **state) {
+  (void)state;
+  interrupt_and_resume(2);
+}
+
+/* SIGKILL at random moments of a run and of its resumptions: after each,
+ * nothing in DIR is torn; in the end the resumed run's files are the
+ * uninterrupted run's. */
+static void sigkill_never_leaves_a_torn_file(void **state) {
+  (void)state;
+  char dir[128], ck[256], out[4096];
+  snprintf(dir, sizeof dir, "%s/kill", tmpdir);
+  snprintf(ck, sizeof ck, "%s/%s", dir, MN_CHECKPOINT_FILE);
+  srand(20261122u);
+  enum { KILLS = 4 };
+  for (int k = 0; k < KILLS; k++) {
+    const char *fresh[] = {
+        "run", protocol, "-o", dir, "--quiet", "--ideal-strokes", "--checkpoint-every", "0", NULL};
+    const char *resume[] = {"run", "--resume", dir, "--quiet", "--checkpoint-every", "0", NULL};
+    pid_t pid = spawn(exists(ck) ? resume : fresh);
+    sleep_s(ref_wall_s * (double)rand() / RAND_MAX);
+    kill(pid, SIGKILL);
+    int rc = finish(pid);
+    assert_true(rc == 128 + SIGKILL || rc == 0);
+    check_nothing_torn(dir);
+  }
+  char cmd[512];
+  if (exists(ck)) {
+    snprintf(cmd, sizeof cmd, "run --resume '%s' --quiet", dir);
+  } else {
+    snprintf(cmd, sizeof cmd, "run '%s' -o '%s' --quiet --ideal-strokes", protocol, dir);
+  }
+  int rc = run_capture(cmd, out, sizeof out);
+  if (rc != 0) {
+    fprintf(stderr, "%s\n", out);
+  }
+  assert_int_equal(rc, 0);
+  check_nothing_torn(dir);
+  assert_same_file(ref_dir, dir, "summary.json");
+  assert_same_file(ref_dir, dir, "timeseries.csv");
+  remove_dir(dir);
+}
+
+/* --resume with what it cannot take, a directory without a checkpoint, and
+ * a damaged checkpoint: clear messages, and the documented statuses. */
+static void resume_errors_are_clear(void **state) {
+  (void)state;
+  char out[4096], cmd[512], dir[128], ck[256];
+  int rc = run_capture("run --help", out, sizeof out);
+  assert_int_equal(rc, 0);
+  assert_non_null(strstr(out, "--resume DIR"));
+  assert_non_null(strstr(out, "--checkpoint-every"));
+  assert_non_null(strstr(out, "3 interrupted"));
+
+  snprintf(cmd, sizeof cmd, "run '%s' --resume '%s'", protocol, ref_dir);
+  assert_int_equal(run_capture(cmd, out, sizeof out), 2);
+  assert_non_null(strstr(out, "--resume"));
+  assert_int_equal(run_capture("run --resume", out, sizeof out), 2);
+  assert_int_equal(run_capture("run --checkpoint-every soon", out, sizeof out), 2);
+  assert_non_null(strstr(out, "--checkpoint-every"));
+
+  snprintf(cmd, sizeof cmd, "run --resume '%s'", ref_dir); /* finished: no checkpoint */
+  assert_int_equal(run_capture(cmd, out, sizeof out), 2);
+  assert_non_null(strstr(out, "nothing to resume"));
+
+  snprintf(dir, sizeof dir, "%s/damaged", tmpdir);
+  assert_int_equal(mkdir(dir, 0777), 0);
+  snprintf(ck, sizeof ck, "%s/%s", dir, MN_CHECKPOINT_FILE);
+  FILE *f = fopen(ck, "w");
+  assert_non_null(f);
+  fputs("\x89HDF\r\n\x1a\n and then nothing useful", f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "run --resume '%s'", dir);
+  assert_int_equal(run_capture(cmd, out, sizeof out), 1);
+  assert_non_null(strstr(out, MN_CHECKPOINT_FILE));
+  assert_non_null(strstr(out, "HDF5"));
+  assert_true(exists(ck)); /* kept: it is the user's to inspect */
+  remove_dir(dir);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(resume_errors_are_clear),
+      cmocka_unit_test(sigint_at_the_start_then_resume),
+      cmocka_unit_test(sigint_after_a_session_then_resume),
+      cmocka_unit_test(sigkill_never_leaves_a_torn_file),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
