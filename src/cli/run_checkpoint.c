@@ -204,6 +204,15 @@ static int write_checkpoint(void *ctx, const mn_course_state *s, int final, char
     c->last_s = now;
     c->safe_sessions = s->sessions_done;
     c->safe_day = day;
+  } else if (!final) {
+    /* a long run is worth more than one missed checkpoint (a full disk may
+     * clear): say so once and go on; the previous checkpoint stays whole */
+    if (!c->warned) {
+      fprintf(stderr, "\nmnlab run: warning: %s (the run goes on)\n", err);
+      c->warned = 1;
+    }
+    c->last_s = now;
+    return 0;
   }
   return rc;
 }

@@ -31,6 +31,7 @@ typedef struct {
   int resumed;
   double every_s, last_s;
   int written; /* checkpoints written by this process */
+  int warned;  /* a checkpoint could not be written (said once) */
   double safe_day;
   int safe_sessions;
   mn_checkpoint_run run;
