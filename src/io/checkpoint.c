@@ -78,6 +78,17 @@ static const dbl_field list_doubles[] = {
     DBL_FIELD(mn_puncture_list, duration_s),
 };
 
+/* A named double of a struct, by its offset (memcpy: no type punning). */
+static double field_get(const void *base, size_t off) {
+  double v;
+  memcpy(&v, (const char *)base + off, sizeof v);
+  return v;
+}
+
+static void field_set(void *base, size_t off, double v) {
+  memcpy((char *)base + off, &v, sizeof v);
+}
+
 enum { NDBL_ACUTE = sizeof acute_doubles / sizeof acute_doubles[0] };
 enum { NDBL_STATS = sizeof stats_doubles / sizeof stats_doubles[0] };
 enum { NDBL_LIST = sizeof list_doubles / sizeof list_doubles[0] };
@@ -354,13 +365,11 @@ static void write_session(h5io *io, hid_t sessions, int i, const mn_course_sessi
   put_i64(io, g, "punctures", (int64_t)ps->punctures);
   put_i64(io, g, "cells", (int64_t)ps->cells);
   for (size_t k = 0; k < NDBL_STATS; k++) {
-    put_f64(io, g, stats_doubles[k].name,
-            *(const double *)((const char *)ps + stats_doubles[k].off));
+    put_f64(io, g, stats_doubles[k].name, field_get(ps, stats_doubles[k].off));
   }
   const mn_acute_result *a = &cs->acute;
   for (size_t k = 0; k < NDBL_ACUTE; k++) {
-    put_f64(io, g, acute_doubles[k].name,
-            *(const double *)((const char *)a + acute_doubles[k].off));
+    put_f64(io, g, acute_doubles[k].name, field_get(a, acute_doubles[k].off));
   }
   put_i64(io, g, "nchannels", (int64_t)a->nchannels);
   put_i64(io, g, "nx", a->nx);
@@ -391,8 +400,7 @@ static void write_session(h5io *io, hid_t sessions, int i, const mn_course_sessi
   put_i64(io, pg, "present", l != NULL);
   if (l != NULL) {
     for (size_t k = 0; k < NDBL_LIST; k++) {
-      put_f64(io, pg, list_doubles[k].name,
-              *(const double *)((const char *)l + list_doubles[k].off));
+      put_f64(io, pg, list_doubles[k].name, field_get(l, list_doubles[k].off));
     }
     put_i64(io, pg, "count", (int64_t)l->count);
     put_i64(io, pg, "stamps", (int64_t)l->stamps);
@@ -571,7 +579,7 @@ static void read_punctures(h5io *io, hid_t g, mn_course_session *cs) {
   }
   if (l != NULL) {
     for (size_t k = 0; k < NDBL_LIST; k++) {
-      *(double *)((char *)l + list_doubles[k].off) = area[k];
+      field_set(l, list_doubles[k].off, area[k]);
     }
     hsize_t dn = n, dns = ns;
     l->x_mm = get_doubles(io, pg, "x_mm", 1, &dn);
@@ -601,11 +609,11 @@ static void read_session(h5io *io, hid_t sessions, int i, mn_course_session *cs)
   ps->punctures = get_count(io, g, "punctures", MAX_COUNT);
   ps->cells = get_count(io, g, "cells", MAX_COUNT);
   for (size_t k = 0; k < NDBL_STATS; k++) {
-    *(double *)((char *)ps + stats_doubles[k].off) = get_f64(io, g, stats_doubles[k].name);
+    field_set(ps, stats_doubles[k].off, get_f64(io, g, stats_doubles[k].name));
   }
   mn_acute_result *a = &cs->acute;
   for (size_t k = 0; k < NDBL_ACUTE; k++) {
-    *(double *)((char *)a + acute_doubles[k].off) = get_f64(io, g, acute_doubles[k].name);
+    field_set(a, acute_doubles[k].off, get_f64(io, g, acute_doubles[k].name));
   }
   a->nchannels = get_count(io, g, "nchannels", MAX_COUNT);
   a->nx = (int)get_count(io, g, "nx", MAX_COUNT);
