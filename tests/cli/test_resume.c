@@ -39,7 +39,7 @@ static const char *const protocol_text =
     "          motor: regulated }\n"
     "treatment:\n"
     "  area_mm: [2, 2]\n"
-    "  passes: 1\n"
+    "  passes: 3\n"
     "  pattern: lines\n"
     "  glide_speed_mm_s: 10\n"
     "  occlusion: false\n"

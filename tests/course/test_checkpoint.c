@@ -34,7 +34,7 @@ static void tiny_protocol(mn_protocol *p) {
   snprintf(p->name, sizeof p->name, "checkpoint test");
   p->device.needle_length_mm = 0.5;
   p->treatment.area_mm[0] = p->treatment.area_mm[1] = 2.0;
-  p->treatment.passes = 1;
+  p->treatment.passes = 3; /* a wound the healing stage answers */
   p->treatment.pattern = MN_PATTERN_LINES;
   p->schedule.sessions = 2;
   p->schedule.interval_days = 5.0;
