@@ -239,7 +239,7 @@ void mn_cli_checkpoint_attach(mn_cli_checkpoint *c, mn_course_options *o) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;
+  sa.sa_flags = SA_RESETHAND | SA_RESTART; /* no EINTR in the middle of a write */
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 }
