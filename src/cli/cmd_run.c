@@ -20,6 +20,7 @@
 #include "io/protocol.h"
 #include "io/summary.h"
 #include "mnpen_host/sil_strokes.h"
+#include "report/report.h"
 
 static void run_help(FILE *out) {
   fprintf(out, "usage: mnlab run [PROTOCOL.yaml] [-o DIR] [--ideal-strokes] [--quiet]\n"
@@ -50,6 +51,8 @@ static void run_help(FILE *out) {
                "                     uninterrupted run's, bit for bit\n"
                "\n"
                "writes:\n"
+               "  DIR/report.html      the report: protocol, key figures with definitions,\n"
+               "                       plots (fig-*.png and fig-*.svg beside it)\n"
                "  DIR/summary.json     key figures (schema mnlab.summary/1; docs/model.md)\n"
                "  DIR/timeseries.csv   time_h, session, tewl_g_m2_h, open_channel_fraction,\n"
                "                       barrier_open_fraction, flux_ug_cm2_h, cumulative_ug_cm2,\n"
@@ -313,6 +316,9 @@ int mn_cli_run(int argc, char **argv) {
   }
   mn_fields_destroy(&fields);
   if (rc == 0) {
+    rc = mn_report_write(od.staging, &p, &r, err, sizeof err);
+  }
+  if (rc == 0) {
     rc = mn_outdir_commit(&od, err, sizeof err);
   } else if (od.target != NULL) {
     mn_outdir_abort(&od);
@@ -358,8 +364,8 @@ int mn_cli_run(int argc, char **argv) {
     printf("                   elastin %+.1f %%, epidermis %+.1f %%, new-collagen CV %.3f\n",
            h->elastin_change_pct, h->epidermis_change_pct, h->new_collagen_cv);
   }
-  printf("  sessions         %d; results in %s/ (summary.json, timeseries.csv%s)\n", r.nsessions,
-         out_dir, p.output.fields != 0 && mn_fields_wanted(&p) ? ", fields.xdmf" : "");
+  printf("  sessions         %d; results in %s/ (report.html, summary.json, timeseries.csv%s)\n",
+         r.nsessions, out_dir, p.output.fields != 0 && mn_fields_wanted(&p) ? ", fields.xdmf" : "");
   mn_course_result_free(&r);
   return MN_CLI_OK;
 }

@@ -10,3 +10,10 @@ foreach(t IN LISTS report_tests)
   set_tests_properties(${name}_asan PROPERTIES ENVIRONMENT
     "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp")
 endforeach()
+
+# The report in headless Chromium: every image loads, a screenshot is taken.
+# Skipped (return code 77) when chromium is not installed.
+add_test(NAME report_browser
+  COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/browser_check.sh $<TARGET_FILE:mnlab>
+          ${CMAKE_CURRENT_LIST_DIR}/tiny.yaml)
+set_tests_properties(report_browser PROPERTIES SKIP_RETURN_CODE 77 LABELS report)
