@@ -2,6 +2,8 @@
  * Subcommands of the mnlab executable. Each takes the arguments after
  * "mnlab" (argv[0] is the command name) and returns the process exit status:
  * 0 success, 1 the run failed (model or I/O error), 2 bad usage or input.
+ * Every subcommand takes --json (one JSON document on stdout, nothing else)
+ * and --quiet (no progress or chatter on stderr).
  */
 #ifndef MN_CLI_H
 #define MN_CLI_H
@@ -19,5 +21,6 @@ int mn_cli_params(int argc, char **argv);
 int mn_cli_run(int argc, char **argv);
 int mn_cli_validate(int argc, char **argv);
 int mn_cli_protocols(int argc, char **argv);
+int mn_cli_compare(int argc, char **argv);
 
 #endif /* MN_CLI_H */

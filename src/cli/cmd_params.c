@@ -12,7 +12,7 @@
 #include "io/params_tree.h"
 
 static void params_help(FILE *out) {
-  fprintf(out, "usage: mnlab params [--json] [--estimates] [PREFIX]\n"
+  fprintf(out, "usage: mnlab params [--json] [--quiet] [--estimates] [PREFIX]\n"
                "\n"
                "Lists every model parameter under data/ (MNLAB_DATA): key, value, unit,\n"
                "and its published source, or 'estimate' with the reasoning when the\n"
@@ -20,6 +20,7 @@ static void params_help(FILE *out) {
                "\n"
                "  --json       one JSON object: {\"parameters\": [{key, value, unit, source,\n"
                "               estimate, file, line}], \"count\", \"estimates\"}\n"
+               "  --quiet      accepted for symmetry: the listing prints no progress\n"
                "  --estimates  only the estimates\n"
                "  PREFIX       only keys starting with it, e.g. motor. or firmware.\n"
                "\n"
@@ -37,6 +38,8 @@ int mn_cli_params(int argc, char **argv) {
       return MN_CLI_OK;
     } else if (strcmp(argv[i], "--json") == 0) {
       json = 1;
+    } else if (strcmp(argv[i], "--quiet") == 0) {
+      /* nothing to silence */
     } else if (strcmp(argv[i], "--estimates") == 0) {
       only_estimates = 1;
     } else if (argv[i][0] == '-') {

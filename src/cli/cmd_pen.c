@@ -20,7 +20,7 @@
 static void pen_help(FILE *out) {
   fprintf(out, "usage: mnlab pen [--scenario NAME] [--speed-hz F] [--depth-mm D] [--cartridge ID]\n"
                "                 [--unregulated] [--duration-s T] [--needles N] [--seed N]\n"
-               "                 [--strokes FILE] [--json]\n"
+               "                 [--strokes FILE] [--json] [--quiet]\n"
                "\n"
                "Runs the pen's firmware (the same C that builds for the Cortex-M) against a\n"
                "physics model of the pen: motor, cam, needles in skin, battery, heat, depth\n"
@@ -51,6 +51,7 @@ static void pen_help(FILE *out) {
                "  --seed N          random seed (nonces, power-cut instant)\n"
                "  --strokes FILE    write every stroke as CSV: time_s, depth_mm, force_n\n"
                "  --json            print one JSON object instead of the report\n"
+               "  --quiet           accepted for symmetry: the pen prints no progress\n"
                "\n"
                "examples:\n"
                "  mnlab pen --scenario load-step --json\n"
@@ -173,6 +174,8 @@ int mn_cli_pen(int argc, char **argv) {
       return MN_CLI_OK;
     } else if (strcmp(a, "--json") == 0) {
       json = 1;
+    } else if (strcmp(a, "--quiet") == 0) {
+      /* nothing to silence: a pen run is over in seconds */
     } else if (strcmp(a, "--unregulated") == 0) {
       o.unregulated = 1;
     } else if (strcmp(a, "--scenario") == 0) {

@@ -4,6 +4,7 @@
  * printing only; the run is mn_course_run().
  */
 #define _POSIX_C_SOURCE 200809L
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,9 @@
 #include "report/report.h"
 
 static void run_help(FILE *out) {
-  fprintf(out, "usage: mnlab run [PROTOCOL.yaml] [-o DIR] [--ideal-strokes] [--quiet]\n"
+  fprintf(out, "usage: mnlab run [PROTOCOL.yaml] [-o DIR] [--ideal-strokes] [--json] [--quiet]\n"
                "                 [--checkpoint-every SECONDS | --no-checkpoint]\n"
-               "       mnlab run --resume DIR [--quiet] [--checkpoint-every SECONDS]\n"
+               "       mnlab run --resume DIR [--json] [--quiet] [--checkpoint-every SECONDS]\n"
                "\n"
                "Runs a treatment protocol end to end: the pen's firmware drives the pen's\n"
                "physics to give the strokes, the cartridge is stamped along the glide path,\n"
@@ -39,6 +40,7 @@ static void run_help(FILE *out) {
                "  -o, --output DIR   where to write the results (default: out)\n"
                "  --ideal-strokes    strokes at the ideal rate instead of the pen's\n"
                "                     software-in-the-loop run\n"
+               "  --json             print summary.json on stdout instead of the report\n"
                "  --quiet            no progress bar\n"
                "  --checkpoint-every SECONDS\n"
                "                     wall time between checkpoints (default 60; 0: at every\n"
@@ -142,7 +144,7 @@ static int on_progress(void *ctx, const char *stage, double fraction, double sim
 int mn_cli_run(int argc, char **argv) {
   const char *protocol_path = NULL;
   const char *out_dir = "out";
-  int ideal = 0, quiet = 0;
+  int ideal = 0, quiet = 0, json = 0;
   const char *resume_dir = NULL;
   int keep_checkpoint = 1, given_output = 0;
   double every_s = MN_CLI_CHECKPOINT_EVERY_S;
@@ -179,6 +181,8 @@ int mn_cli_run(int argc, char **argv) {
       ideal = 1;
     } else if (strcmp(a, "--quiet") == 0) {
       quiet = 1;
+    } else if (strcmp(a, "--json") == 0) {
+      json = 1;
     } else if (a[0] == '-') {
       fprintf(stderr, "mnlab run: unknown option '%s' (see mnlab run --help)\n", a);
       return MN_CLI_EUSAGE;
@@ -331,6 +335,19 @@ int mn_cli_run(int argc, char **argv) {
   }
   mn_cli_checkpoint_finish(&ckpt); /* last: a DIR without it holds a finished run */
   mn_cli_checkpoint_free(&ckpt);
+
+  if (json) {
+    json_t *s = mn_summary_build(&p, &r);
+    mn_course_result_free(&r);
+    if (s == NULL || json_dumpf(s, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(8)) != 0) {
+      fprintf(stderr, "mnlab run: cannot print the summary\n");
+      json_decref(s);
+      return MN_CLI_EFAIL;
+    }
+    fputc('\n', stdout);
+    json_decref(s);
+    return MN_CLI_OK;
+  }
 
   const mn_course_session *s0 = &r.sessions[0];
   printf("%s\n", p.name);

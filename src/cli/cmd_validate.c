@@ -20,7 +20,7 @@
 #include "mnpen_host/sil_strokes.h"
 
 static void validate_help(FILE *out) {
-  fprintf(out, "usage: mnlab validate [--json] [--case NAME] [--ideal-strokes]\n"
+  fprintf(out, "usage: mnlab validate [--json] [--quiet] [--case NAME] [--ideal-strokes]\n"
                "\n"
                "Runs every validation case of data/validation/ (one published measurement\n"
                "each: the protocol that sets up the experiment, the summary figure compared,\n"
@@ -29,6 +29,7 @@ static void validate_help(FILE *out) {
                "\n"
                "  --json           {\"cases\": [{\"case\", \"metric\", \"model\", \"measured\",\n"
                "                   \"accept\", \"source\", \"pass\"}], \"passed\", \"failed\"}\n"
+               "  --quiet          no 'running PROTOCOL' lines on stderr\n"
                "  --case NAME      only this case (repeatable)\n"
                "  --ideal-strokes  strokes at the ideal rate instead of the pen's firmware run\n"
                "\n"
@@ -61,7 +62,7 @@ static int selected(const mn_validation_case *c, char **only, int nonly) {
 }
 
 int mn_cli_validate(int argc, char **argv) {
-  int json = 0, ideal = 0, nonly = 0;
+  int json = 0, quiet = 0, ideal = 0, nonly = 0;
   char *only[64];
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -69,6 +70,8 @@ int mn_cli_validate(int argc, char **argv) {
       return MN_CLI_OK;
     } else if (strcmp(argv[i], "--json") == 0) {
       json = 1;
+    } else if (strcmp(argv[i], "--quiet") == 0) {
+      quiet = 1;
     } else if (strcmp(argv[i], "--ideal-strokes") == 0) {
       ideal = 1;
     } else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc && nonly < 64) {
@@ -126,7 +129,7 @@ int mn_cli_validate(int argc, char **argv) {
       }
     }
     if (summaries[k] == NULL && run_errors[k] == NULL) {
-      if (!json) {
+      if (!json && !quiet) {
         fprintf(stderr, "running %s ...\n", cases[k].protocol);
       }
       char ppath[4096];
