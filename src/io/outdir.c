@@ -44,6 +44,7 @@ int mn_outdir_begin(mn_outdir *o, const char *target, char *err, size_t errlen) 
     }
     o->staging = dup_str(target);
     o->staged = 0;
+    mn_outdir_sweep(target); /* what killed runs left */
   } else {
     size_t n = strlen(target) + 40;
     o->staging = malloc(n);

@@ -30,7 +30,7 @@ void mn_outdir_abort(mn_outdir *o);
 
 /* Removes the temporaries (NAME.tmp.PID) that killed runs left in dir: those
  * whose process no longer exists. A live run's are left alone. Returns how
- * many were removed. */
+ * many were removed. mn_outdir_begin does this to an existing DIR. */
 int mn_outdir_sweep(const char *dir);
 
 #endif /* MN_IO_OUTDIR_H */

@@ -32,6 +32,7 @@
 #include <hdf5.h>
 
 #include "io/checkpoint.h"
+#include "io/outdir.h"
 
 static const char *const protocol_text =
     "name: resume test\n"
@@ -524,9 +525,34 @@ static void resume_errors_are_clear(void **state) {
   remove_dir(dir);
 }
 
+/* Temporaries of dead processes go, a live process's stay, and nothing
+ * else is touched. */
+static void stale_temporaries_are_swept(void **state) {
+  (void)state;
+  char dir[128], dead[256], live[256], other[256];
+  snprintf(dir, sizeof dir, "%s/sweep", tmpdir);
+  assert_int_equal(mkdir(dir, 0777), 0);
+  /* no process has an id above the kernel's pid_max (at most 2^22) */
+  snprintf(dead, sizeof dead, "%s/summary.json.tmp.99999999", dir);
+  snprintf(live, sizeof live, "%s/checkpoint.h5.tmp.%ld", dir, (long)getpid());
+  snprintf(other, sizeof other, "%s/notes.tmp.txt", dir);
+  const char *paths[] = {dead, live, other};
+  for (int i = 0; i < 3; i++) {
+    FILE *f = fopen(paths[i], "w");
+    assert_non_null(f);
+    fclose(f);
+  }
+  assert_int_equal(mn_outdir_sweep(dir), 1);
+  assert_false(exists(dead));
+  assert_true(exists(live));
+  assert_true(exists(other));
+  remove_dir(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(resume_errors_are_clear),
+      cmocka_unit_test(stale_temporaries_are_swept),
       cmocka_unit_test(sigint_at_the_start_then_resume),
       cmocka_unit_test(sigint_after_a_session_then_resume),
       cmocka_unit_test(sigkill_never_leaves_a_torn_file),
