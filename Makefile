@@ -7,11 +7,14 @@
 #   make firmware   cross-build the Cortex-M image and print its size
 #   make firmware-qemu  boot the image in QEMU and run its self-test
 #   make lint       clang-format check, cppcheck, clang-tidy
+#   make install PREFIX=DIR   install mnlab, its man page and data, and
+#                   libmnlab with its headers and mnlab.pc (default /usr/local)
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all bootstrap configure run test bench firmware firmware-qemu lint format clean
+.PHONY: all bootstrap configure run test bench firmware firmware-qemu lint format clean install
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -38,6 +41,13 @@ firmware: configure
 
 firmware-qemu: firmware
 	cd $(BUILD) && ctest --output-on-failure -R '^firmware_qemu'
+
+# The prefix is configured too: libmnlab's default data directory is
+# PREFIX/share/mnlab/data (DESTDIR is honoured for staged installs).
+install: configure
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) --target mnlab mnlab_lib -j $(JOBS)
+	cmake --install $(BUILD)
 
 lint: configure
 	./scripts/lint $(BUILD)
