@@ -94,7 +94,7 @@ int mn_cli_protocols(int argc, char **argv) {
     fprintf(stderr, "mnlab protocols: cannot read %s\n", dir);
     return MN_CLI_EFAIL;
   }
-  char *names[MAX_PROTOCOLS];
+  char *names[MAX_PROTOCOLS] = {NULL};
   size_t n = 0;
   for (struct dirent *de = readdir(d); de != NULL && n < MAX_PROTOCOLS; de = readdir(d)) {
     size_t len = strlen(de->d_name);
