@@ -255,8 +255,8 @@ void mn_cli_checkpoint_finish(mn_cli_checkpoint *c) {
 }
 
 void mn_cli_checkpoint_fail(mn_cli_checkpoint *c) {
-  if (c->dir == NULL || c->resumed) {
-    return;
+  if (c->dir == NULL || c->resumed || stop_requested) {
+    return; /* stopped, but the last checkpoint failed: the one before stays */
   }
   remove(c->path);
   if (c->created) {

@@ -62,7 +62,8 @@ int mn_cli_checkpoint_interrupted(void);
 /* The results are in place: removes checkpoint.h5. */
 void mn_cli_checkpoint_finish(mn_cli_checkpoint *c);
 /* The run failed: a fresh run's checkpoint and the DIR it made go (as a
- * failed run leaves no DIR); a resumed run's checkpoint stays. */
+ * failed run leaves no DIR); a resumed or interrupted run's checkpoint
+ * stays. */
 void mn_cli_checkpoint_fail(mn_cli_checkpoint *c);
 void mn_cli_checkpoint_free(mn_cli_checkpoint *c);
 
