@@ -197,9 +197,9 @@ static void draw_lines(const void *v) {
     n++;
   }
   PLFLT w, h;
-  pllegend(&w, &h, PL_LEGEND_BACKGROUND, PL_POSITION_RIGHT | PL_POSITION_TOP | PL_POSITION_OUTSIDE,
-           0.02, 0.0, 0.05, COL_BG, COL_FG, 1, 0, 0, n, opt, 0.8, 0.85, 2.0, 0.0, tcol, text, NULL,
-           NULL, NULL, NULL, lcol, lsty, lw, NULL, NULL, NULL, NULL);
+  pllegend(&w, &h, PL_LEGEND_BACKGROUND, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE, 0.02, 0.0, 0.05,
+           COL_BG, COL_FG, 1, 0, 0, n, opt, 0.8, 0.85, 2.0, 0.0, tcol, text, NULL, NULL, NULL, NULL,
+           lcol, lsty, lw, NULL, NULL, NULL, NULL);
 }
 
 int mn_plot_lines_write(const char *base, const mn_plot_lines *d, char *err, size_t errlen) {
