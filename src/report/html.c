@@ -179,6 +179,27 @@ static int finish(mn_atomic_file *a, FILE *f, char *err, size_t errlen) {
 
 /* --- report.html -------------------------------------------------------- */
 
+/* Each session's own figures (summary.json "sessions"). */
+static void sessions_table(FILE *f, const mn_course_result *r) {
+  fputs("<h2>Sessions</h2>\n<table>\n<tr><th>session</th><th>day</th>"
+        "<th>punctures per cm\u00b2</th><th>TEWL recovery (h)</th>"
+        "<th>erythema duration (h)</th></tr>\n",
+        f);
+  for (int i = 0; i < r->nsessions; i++) {
+    const mn_course_session *s = &r->sessions[i];
+    fprintf(f, "<tr><td>%d</td>", i + 1);
+    number(f, s->day);
+    number(f, s->punctures.per_cm2);
+    number(f, s->acute.tewl_recovery_h < 0.0 ? NAN : s->acute.tewl_recovery_h);
+    number(f, s->acute.erythema_duration_h < 0.0 ? NAN : s->acute.erythema_duration_h);
+    fputs("</tr>\n", f);
+  }
+  fputs("</table>\n<p class=\"meta\">TEWL recovery: first time after the peak within 10 % of "
+        "the baseline; erythema duration: time with the erythema index above 0.2 (hours after "
+        "the session).</p>\n",
+        f);
+}
+
 int mn_report_html_run(const char *path, const mn_protocol *p, const mn_course_result *r,
                        const mn_report_figures *fg, char *err, size_t errlen) {
   rows pr;
@@ -213,6 +234,7 @@ int mn_report_html_run(const char *path, const mn_protocol *p, const mn_course_r
     fputs("</td></tr>\n", f);
   }
   fputs("</table>\n", f);
+  sessions_table(f, r);
   for (int s = 0; s < MN_REPORT_NSTAGES; s++) {
     fprintf(f, "<h2>%s</h2>\n", stage_title[s]);
     int any = 0;

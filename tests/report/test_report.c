@@ -1,12 +1,14 @@
 /*
  * The report: mn_report_write on small real courses (two sessions a day
  * apart with a topical and three days of follow-up; one session without a
- * topical; both on a coarse 1 mm window) writes every figure as a PNG of the
- * stated size and a well-formed SVG whose axis labels are text, and a page
- * that shows every drawn figure, the key figures of the run and the
- * protocol; a run without a topical leaves the flux plots out and says so;
- * mn_report_compare_write overlays two runs; the plot wrapper refuses what
- * it cannot draw instead of letting PLplot end the process.
+ * topical; both on a coarse 1 mm window; six hours of excised pig skin)
+ * writes every figure as a PNG of the stated size and a well-formed SVG
+ * whose axis labels are text, and a page that shows every drawn figure, the
+ * key figures of the run, each session's figures and the protocol; a run
+ * without a topical leaves the flux plots out and says so, one on excised
+ * skin the healing plots; mn_report_compare_write overlays two runs; the
+ * plot wrapper refuses what it cannot draw instead of letting PLplot end the
+ * process.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -27,8 +29,8 @@
 #include "report/report.h"
 
 typedef struct {
-  mn_protocol p, q; /* with and without topical */
-  mn_course_result r, s;
+  mn_protocol p, q, x; /* with and without topical; excised skin */
+  mn_course_result r, s, e;
   char dir[64];
 } fixture;
 
@@ -65,12 +67,19 @@ static int setup(void **state) {
   }
   tiny(&f->p, 1);
   tiny(&f->q, 0);
+  tiny(&f->x, 1);
+  f->x.subject.species = MN_SPECIES_PIG;
+  snprintf(f->x.subject.site, sizeof f->x.subject.site, "ear");
+  f->x.subject.ex_vivo = true;
+  f->x.schedule.sessions = 1;
+  f->x.schedule.follow_up_days = 0.25; /* six hours in the diffusion cell */
   mn_course_options o;
   mn_course_options_default(&o);
   o.nthreads = 1; /* a run this small gains nothing from threads */
   char err[512] = "";
   if (mn_course_run(&f->p, &o, &f->r, err, sizeof err) != 0 ||
-      mn_course_run(&f->q, &o, &f->s, err, sizeof err) != 0) {
+      mn_course_run(&f->q, &o, &f->s, err, sizeof err) != 0 ||
+      mn_course_run(&f->x, &o, &f->e, err, sizeof err) != 0) {
     fprintf(stderr, "course: %s\n", err);
     free(f);
     return -1;
@@ -86,6 +95,7 @@ static int teardown(void **state) {
   int rc = system(cmd);
   mn_course_result_free(&f->r);
   mn_course_result_free(&f->s);
+  mn_course_result_free(&f->e);
   free(f);
   return rc == 0 ? 0 : -1;
 }
@@ -347,6 +357,10 @@ static void report_has_every_figure(void **state) {
   snprintf(row, sizeof row, "<td>collagen total</td><td class=\"num\">%.4g</td>",
            f->r.healing.collagen_total_change_pct);
   assert_non_null(strstr(html, row));
+  /* one row per session */
+  snprintf(row, sizeof row, "<tr><td>2</td><td class=\"num\">1</td><td class=\"num\">%.4g</td>",
+           f->r.sessions[1].punctures.per_cm2);
+  assert_non_null(strstr(html, row));
   free(html);
 }
 
@@ -365,6 +379,29 @@ static void report_without_topical_says_so(void **state) {
   assert_non_null(html);
   assert_non_null(strstr(html, "the protocol applies no topical compound"));
   assert_null(strstr(html, "<td>enhancement</td>"));
+  free(html);
+}
+
+static void report_ex_vivo_has_no_healing(void **state) {
+  fixture *f = *state;
+  char dir[128], err[512] = "";
+  snprintf(dir, sizeof dir, "%s/exvivo", f->dir);
+  assert_int_equal(mkdir(dir, 0777), 0);
+  int rc = mn_report_write(dir, &f->x, &f->e, err, sizeof err);
+  if (rc != 0) {
+    fail_msg("mn_report_write: %s", err);
+  }
+  assert_true(exists(dir, "fig-flux.png"));
+  assert_true(exists(dir, "fig-density.svg"));
+  assert_false(exists(dir, "fig-collagen.png"));
+  assert_false(exists(dir, "fig-profile.svg"));
+  char path[256];
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  char *html = slurp(path, NULL);
+  assert_non_null(html);
+  assert_non_null(strstr(html, "excised skin (ex vivo) does not heal"));
+  assert_null(strstr(html, "<td>collagen total</td>"));
+  assert_null(strstr(html, "<img src=\"fig-growth.png\""));
   free(html);
 }
 
@@ -425,6 +462,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(report_has_every_figure),
       cmocka_unit_test(report_without_topical_says_so),
+      cmocka_unit_test(report_ex_vivo_has_no_healing),
       cmocka_unit_test(compare_overlays_both_runs),
       cmocka_unit_test(plot_refuses_what_it_cannot_draw),
   };
