@@ -37,18 +37,6 @@ static void validate_help(FILE *out) {
                "2 bad usage or a malformed case file.\n");
 }
 
-/* The number at a dotted path of a JSON object; NAN when absent or null. */
-static double at_path(json_t *o, const char *path) {
-  char buf[128];
-  snprintf(buf, sizeof buf, "%s", path);
-  json_t *cur = o;
-  for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok != NULL && cur != NULL;
-       tok = strtok_r(NULL, ".", &save)) {
-    cur = json_object_get(cur, tok);
-  }
-  return json_is_number(cur) ? json_number_value(cur) : NAN;
-}
-
 static int selected(const mn_validation_case *c, char **only, int nonly) {
   if (nonly == 0) {
     return 1;
@@ -148,7 +136,7 @@ int mn_cli_validate(int argc, char **argv) {
         mn_course_result_free(&r);
       }
     }
-    model[k] = summaries[k] ? at_path(summaries[k], cases[k].metric) : NAN;
+    model[k] = mn_validation_metric_value(summaries[k], cases[k].metric);
     int ok = !isnan(model[k]) && model[k] >= cases[k].accept_lo && model[k] <= cases[k].accept_hi;
     ok ? passed++ : failed++;
   }

@@ -1,12 +1,16 @@
 /*
  * Validation case reader; see validation.h. The file is one flat YAML
- * mapping: scalars, and a two-number flow sequence for `accept`.
+ * mapping: scalars, and a two-number flow sequence for `accept`. The metric
+ * is evaluated here too, so its small expression syntax has one reader.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/validation.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,75 @@ static int copy_text(char *dst, size_t cap, const char *src) {
   }
   memcpy(dst, src, n + 1);
   return 1;
+}
+
+/* The number at a dotted path of a JSON object; NAN when absent or null. */
+static double at_path(json_t *o, const char *path, size_t len) {
+  char buf[128];
+  if (len == 0 || len >= sizeof buf) {
+    return NAN;
+  }
+  memcpy(buf, path, len);
+  buf[len] = '\0';
+  json_t *cur = o;
+  for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok != NULL && cur != NULL;
+       tok = strtok_r(NULL, ".", &save)) {
+    cur = json_object_get(cur, tok);
+  }
+  return json_is_number(cur) ? json_number_value(cur) : NAN;
+}
+
+static const char *skip_space(const char *s) {
+  while (*s == ' ') {
+    s++;
+  }
+  return s;
+}
+
+/* Evaluates the metric; with summary NULL only checks its form (returns 0
+ * or NAN). */
+static double metric_eval(json_t *summary, const char *m) {
+  double sum = 0.0;
+  const char *s = skip_space(m);
+  for (;;) {
+    const char *p0 = s;
+    while (*s != '\0' && (isalnum((unsigned char)*s) || *s == '_' || *s == '.')) {
+      s++;
+    }
+    size_t len = (size_t)(s - p0);
+    if (len == 0) {
+      return NAN;
+    }
+    double term = summary ? at_path(summary, p0, len) : 0.0;
+    s = skip_space(s);
+    if (*s == '*' || *s == '/') {
+      char op = *s;
+      char *end = NULL;
+      errno = 0;
+      double k = strtod(skip_space(s + 1), &end);
+      if (errno != 0 || end == skip_space(s + 1) || (op == '/' && k == 0.0)) {
+        return NAN;
+      }
+      term = op == '*' ? term * k : term / k;
+      s = skip_space(end);
+    }
+    sum += term;
+    if (*s == '\0') {
+      return sum;
+    }
+    if (*s != '+') {
+      return NAN;
+    }
+    s = skip_space(s + 1);
+  }
+}
+
+double mn_validation_metric_value(struct json_t *summary, const char *metric) {
+  return summary ? metric_eval(summary, metric) : NAN;
+}
+
+int mn_validation_metric_ok(const char *metric) {
+  return !isnan(metric_eval(NULL, metric));
 }
 
 enum {
@@ -164,6 +237,13 @@ int mn_validation_case_load(mn_validation_case *c, const char *path, char *err, 
         break;
       }
     }
+    rc = MN_VALIDATION_ESCHEMA;
+  }
+  if (rc == 0 && !mn_validation_metric_ok(c->metric)) {
+    snprintf(err, errlen,
+             "%s: metric: '%s' is not a dotted path or a sum of PATH, PATH * NUMBER, "
+             "PATH / NUMBER terms",
+             path, c->metric);
     rc = MN_VALIDATION_ESCHEMA;
   }
   if (rc == 0 && !(c->accept_lo <= c->accept_hi)) {

@@ -15,7 +15,7 @@ typedef struct {
   char file[MN_VALIDATION_TEXT_MAX];
   char name[128];
   char protocol[128]; /* file name inside data/protocols */
-  char metric[128];   /* dotted path into summary.json */
+  char metric[128];   /* dotted path into summary.json, or a sum of such terms */
   double measured;
   double accept_lo, accept_hi;
   char tolerance[MN_VALIDATION_TEXT_MAX];
@@ -30,5 +30,17 @@ int mn_validation_case_load(mn_validation_case *c, const char *path, char *err, 
  * array. */
 int mn_validation_cases_load(const char *dir, mn_validation_case **cases, size_t *n, char *err,
                              size_t errlen);
+
+/* The value of a case's metric in a summary.json object (jansson): a dotted
+ * path, or terms "PATH", "PATH * NUMBER" or "PATH / NUMBER" joined by " + ",
+ * for a figure counted across stages (e.g. the days TGF-beta stays raised
+ * from the session: "healing.growth_factor_elevated_days +
+ * acute_hours_per_session / 24"). NAN when a path is absent or not a number,
+ * or the expression is malformed. */
+struct json_t;
+double mn_validation_metric_value(struct json_t *summary, const char *metric);
+
+/* 1 if the metric expression is well formed (paths and numbers). */
+int mn_validation_metric_ok(const char *metric);
 
 #endif /* MN_IO_VALIDATION_H */
