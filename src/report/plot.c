@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { TEXT_MAX = 512, PATH_MAX_LEN = 4096, LEGEND_MAX = 16 };
@@ -67,12 +68,33 @@ static int series_colour(int c) {
 
 typedef void (*draw_fn)(const void *d);
 
+enum { DEVICES_MAX = 128 };
+
+/* Whether PLplot has a device (its drivers are separate packages; asking
+ * for a missing one makes it prompt on stdin and then exit). */
+static int have_device(const char *name) {
+  const char *menu[DEVICES_MAX], *devs[DEVICES_MAX];
+  const char **pm = menu, **pd = devs;
+  int n = DEVICES_MAX;
+  plgDevs(&pm, &pd, &n);
+  for (int i = 0; i < n; i++) {
+    if (devs[i] != NULL && strcmp(devs[i], name) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Draws one description on both devices, each into a temporary renamed
  * into place. */
 static int render(const char *base, draw_fn draw, const void *d, char *err, size_t errlen) {
   static const struct { const char *dev, *ext; } out[] = {{"pngcairo", "png"}, {"svg", "svg"}};
   for (size_t k = 0; k < sizeof out / sizeof out[0]; k++) {
     char path[PATH_MAX_LEN], tmp[PATH_MAX_LEN + 32];
+    if (!have_device(out[k].dev)) {
+      snprintf(err, errlen, "PLplot has no '%s' device (Debian: plplot-driver-cairo)", out[k].dev);
+      return MN_PLOT_EIO;
+    }
     snprintf(path, sizeof path, "%s.%s", base, out[k].ext);
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
@@ -90,6 +112,12 @@ static int render(const char *base, draw_fn draw, const void *d, char *err, size
     plschr(0.0, CHAR_SCALE);
     draw(d);
     plend();
+    struct stat st;
+    if (stat(tmp, &st) != 0 || st.st_size == 0) {
+      snprintf(err, errlen, "%s: PLplot wrote nothing (disk full?)", path);
+      remove(tmp);
+      return MN_PLOT_EIO;
+    }
     if (rename(tmp, path) != 0) {
       snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
       remove(tmp);

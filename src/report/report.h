@@ -10,6 +10,9 @@
  * The page needs no network and no scripts: inline CSS, images by relative
  * path. Plots that do not apply to a protocol (no topical: no flux plot;
  * excised skin: no healing plots) are left out and the page says so.
+ *
+ * Not thread-safe: PLplot, which draws the figures, has one global plot
+ * stream, so one report is written at a time per process.
  */
 #ifndef MN_REPORT_REPORT_H
 #define MN_REPORT_REPORT_H
