@@ -8,8 +8,13 @@
  * 2. The default course (mn_protocol_default + mn_course_run, ideal strokes),
  *    timed whole, with the time split between the device and the acute
  *    stages from the progress callback.
- * Each is run REPS times (argument 1, default 3) and the median printed;
- * argument 2, "acute" or "course", runs only that part.
+ * 3. The default `mnlab run`: the same course with the pen's strokes from
+ *    the firmware's software-in-the-loop run (mnpen_sil_stroke_source, the
+ *    pen data of data/pen), timed once (it is the slowest), with the device
+ *    stage's share (the SIL runs) and the ratio of its wall time to the
+ *    2-minute budget a default run is given on a 2-core machine.
+ * Parts 1 and 2 are run REPS times (argument 1, default 3) and the median
+ * printed; argument 2, "acute", "course" or "sil", runs only that part.
  * Speed is reported, never asserted (PERFORMANCE.md: ratios measured side by
  * side hold, absolute times drift on shared machines). */
 #define _POSIX_C_SOURCE 200809L
@@ -24,10 +29,12 @@
 #include "io/params.h"
 #include "io/params_tree.h"
 #include "io/protocol.h"
+#include "mnpen_host/sil_strokes.h"
 #include "skin/acute.h"
 
 #define MAX_REPS 15
-#define FIELDS_DEFAULT 2 /* water and signal (no topical in the default course) */
+#define FIELDS_DEFAULT 2   /* water and signal (no topical in the default course) */
+#define RUN_BUDGET_S 120.0 /* a default `mnlab run` should finish within 2 minutes on 2 cores */
 
 static double now(void) {
   struct timespec ts;
@@ -144,12 +151,52 @@ static void print_acute(const mn_acute_input *in, const mn_acute_result *rp, dou
          r.erythema_peak);
 }
 
+/* Part 3: the default run as `mnlab run` does it, SIL strokes and all. */
+static int bench_sil_run(const mn_protocol *p) {
+  char err[512] = "", pen_dir[4096];
+  snprintf(pen_dir, sizeof pen_dir, "%s/pen", mn_data_dir());
+  mn_params *pen = NULL;
+  if (mn_params_create(&pen) != 0 || mn_params_load_dir(pen, pen_dir, err, sizeof err) != 0) {
+    fprintf(stderr, "bench_run: %s\n", pen ? err : "out of memory");
+    mn_params_destroy(&pen);
+    return 1;
+  }
+  stage_clock clk;
+  memset(&clk, 0, sizeof clk);
+  mn_course_options co;
+  mn_course_options_default(&co);
+  co.stroke_source = mnpen_sil_stroke_source;
+  co.stroke_ctx = pen;
+  co.progress = on_progress;
+  co.progress_ctx = &clk;
+  mn_course_result cr;
+  double t0 = now(), c0 = cpu_now();
+  clk.t_last = t0;
+  int rc = mn_course_run(p, &co, &cr, err, sizeof err);
+  double wall = now() - t0, cpu = cpu_now() - c0;
+  mn_params_destroy(&pen);
+  if (rc != 0) {
+    fprintf(stderr, "bench_run: default run: %s\n", err);
+    return 1;
+  }
+  printf("default run (mnlab run: %d sessions, SIL strokes): %.2f s wall, %.2f s cpu (once)\n",
+         cr.nsessions, wall, cpu);
+  printf("  device stage (SIL runs and stamping) %.2f s, acute stage %.2f s\n", clk.device_s,
+         clk.acute_s);
+  printf("  budget %.0f s: wall / budget = %.2f (%s)\n", RUN_BUDGET_S, wall / RUN_BUDGET_S,
+         wall <= RUN_BUDGET_S ? "within" : "OVER");
+  mn_course_result_free(&cr);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 3;
   const char *only = argc > 2 ? argv[2] : "";
-  int do_acute = strcmp(only, "course") != 0, do_course = strcmp(only, "acute") != 0;
-  if (reps < 1 || reps > MAX_REPS || (!do_acute && !do_course)) {
-    fprintf(stderr, "usage: bench_run [REPS 1-%d] [acute|course]\n", MAX_REPS);
+  int do_acute = only[0] == '\0' || strcmp(only, "acute") == 0;
+  int do_course = only[0] == '\0' || strcmp(only, "course") == 0;
+  int do_sil = only[0] == '\0' || strcmp(only, "sil") == 0;
+  if (reps < 1 || reps > MAX_REPS || (!do_acute && !do_course && !do_sil)) {
+    fprintf(stderr, "usage: bench_run [REPS 1-%d] [acute|course|sil]\n", MAX_REPS);
     return 2;
   }
   char err[512];
@@ -216,11 +263,11 @@ int main(int argc, char **argv) {
     nsessions = cr.nsessions;
     mn_course_result_free(&cr);
   }
-  if (!do_course)
-    return 0;
-  printf("default course (%d sessions, ideal strokes): %.2f s wall, %.2f s cpu (medians of %d)\n",
-         nsessions, median(tc, reps), median(tcc, reps), reps);
-  printf("  device stage %.2f s, acute stage %.2f s (medians)\n", median(td, reps),
-         median(tac, reps));
-  return 0;
+  if (do_course) {
+    printf("default course (%d sessions, ideal strokes): %.2f s wall, %.2f s cpu (medians of %d)\n",
+           nsessions, median(tc, reps), median(tcc, reps), reps);
+    printf("  device stage %.2f s, acute stage %.2f s (medians)\n", median(td, reps),
+           median(tac, reps));
+  }
+  return do_sil ? bench_sil_run(&p) : 0;
 }
