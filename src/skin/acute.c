@@ -99,10 +99,15 @@ void mn_acute_result_free(mn_acute_result *r) {
 
 /* Logarithms that turn the geometric interpolation of a layer's gap
  * coefficients into exponentials: K_gap = K_l exp(-q ln K_l) and
- * D_gap K_gap = D_l K_l exp(q ln(D_ch / (D_l K_l))). */
+ * D_gap K_gap = DK0 exp(q ln(D_ch / DK0)), DK0 the healed gap's D K: the
+ * tissue's D_l K_l, or for a compound the intact layer stops entirely
+ * (D_l = 0: a large molecule whose Potts-Guy permeability underflows) the
+ * open channel's D_ch scaled by what the healed gap lets through of water,
+ * D_w K_w / D_w,free of the layer: a plug keeps a compound out at least as
+ * well as it keeps out water, and the compound still passes an open one. */
 typedef struct mix_layer {
-  double D, K, DK, lnK, lnDK; /* lnDK = ln(D_ch / (D_l K_l)) */
-  int ok;                     /* 0: D_l or K_l not > 0, use pow */
+  double D, K, DK, DK0, lnK, lnDK; /* lnDK = ln(D_ch / DK0) */
+  int ok;                          /* 0: K_l or D_ch not > 0, use pow */
 } mix_layer;
 
 typedef struct run {
@@ -202,7 +207,10 @@ static int layer_coefficients(run *R, char *err, size_t errlen) {
                 : l == MN_LAYER_RD ? P->clear_reticular
                                    : 0.0;
   }
-  if (R->opt->has_topical && !(dsc > 0.0 && c->d_aqueous > 0.0)) {
+  /* dsc == 0 is a real answer: Potts-Guy's permeability of a large molecule
+   * (a hyaluronic acid serum, ~1 MDa) underflows, and such a compound enters
+   * only through open channels (mix_layer_init). */
+  if (R->opt->has_topical && !(dsc >= 0.0 && c->d_aqueous > 0.0)) {
     snprintf(err, errlen, "acute: compound '%s' has no usable diffusivities", c->name);
     return MN_SKIN_EPARAM;
   }
@@ -224,13 +232,16 @@ static void mix_coef(double m, double q, double Dl, double Kl, double Dch, doubl
   *D = ((1.0 - m) * Dl * Kl + m * Dg * Kg) / k;
 }
 
-static void mix_layer_init(mix_layer *L, double Dl, double Kl, double Dch) {
+/* healed_rel: the healed gap's D K relative to the open channel's when the
+ * layer's own D K is zero. */
+static void mix_layer_init(mix_layer *L, double Dl, double Kl, double Dch, double healed_rel) {
   L->D = Dl;
   L->K = Kl;
   L->DK = Dl * Kl;
-  L->ok = Dl > 0.0 && Kl > 0.0 && Dch > 0.0;
+  L->DK0 = L->DK > 0.0 ? L->DK : Dch * healed_rel;
+  L->ok = L->DK0 > 0.0 && Kl > 0.0 && Dch > 0.0;
   L->lnK = L->ok ? log(Kl) : 0.0;
-  L->lnDK = L->ok ? log(Dch / (Dl * Kl)) : 0.0;
+  L->lnDK = L->ok ? log(Dch / L->DK0) : 0.0;
 }
 
 /* mix_coef through the layer's logarithms: two exponentials, no pow. */
@@ -241,7 +252,7 @@ static void mix_coef_fast(const mix_layer *L, double m, double q, double Dch, do
     return;
   }
   double Kg = L->K * exp(-q * L->lnK);
-  double DKg = L->DK * exp(q * L->lnDK);
+  double DKg = L->DK0 * exp(q * L->lnDK);
   double k = (1.0 - m) * L->K + m * Kg;
   *K = k;
   *D = ((1.0 - m) * L->DK + m * DKg) / k;
@@ -260,8 +271,9 @@ static int mix_arrays(run *R) {
   for (size_t u = 0; u < R->ch.nu; u++)
     R->m_used[u] = R->q_used[u] = NAN; /* the first remix sets every one */
   for (int l = 0; l < MN_NLAYERS; l++) {
-    mix_layer_init(&R->mw[l], R->wD[l], R->wK[l], R->P.w_d_free);
-    mix_layer_init(&R->mc[l], R->cD[l], R->cK[l], R->in->compound.d_aqueous);
+    mix_layer_init(&R->mw[l], R->wD[l], R->wK[l], R->P.w_d_free, 1.0);
+    mix_layer_init(&R->mc[l], R->cD[l], R->cK[l], R->in->compound.d_aqueous,
+                   R->wD[l] * R->wK[l] / R->P.w_d_free);
     const mix_layer *w = &R->mw[l], *c = &R->mc[l];
     R->lam[l] = w->ok ? fmax(fabs(w->lnK), fabs(w->lnDK)) : INFINITY;
     if (R->Dc)
@@ -783,17 +795,23 @@ static int simulate(run *R, char *err, size_t errlen) {
     if (t < t_session)
       h = fmin(h, P->dt_session);
     if (R->channels && !o->ex_vivo) {
-      /* the openness may move by at most openness_step per step: bound the
-       * closure rate by its value at full inflammation and zero depth */
-      int seal_open = 0, lumen_open = 0;
+      /* no openness may move by more than openness_step in a step: bound
+       * each channel's rate by its value at full inflammation, times its
+       * openness (a part nearly closed moves little however fast its rate);
+       * channels not opened yet will open at 1 */
+      const double occ = o->occlusion ? P->occlusion_factor : 1.0;
+      double vmax = 0.0;
       for (size_t c = 0; c < R->ch.n; c++) {
-        seal_open |= !R->ch.opened[c] || R->ch.b[c] > 1e-4;
-        lumen_open |= !R->ch.opened[c] || R->ch.o[c] > 1e-4;
+        double b = R->ch.opened[c] ? R->ch.b[c] : 1.0;
+        double oo = R->ch.opened[c] ? R->ch.o[c] : 1.0;
+        double d = R->ch.depth[c];
+        double vb = P->k_barrier * P->barrier_depth_ref / (P->barrier_depth_ref + d) * b;
+        double vo = P->k_lumen * P->lumen_depth_ref / (P->lumen_depth_ref + d) * oo;
+        vmax = fmax(vmax, fmax(vb, vo));
       }
-      double occ = o->occlusion ? P->occlusion_factor : 1.0;
-      double kb = fmax(seal_open ? P->k_barrier : 0.0, lumen_open ? P->k_lumen : 0.0) * occ;
-      if (kb > 0.0)
-        h = fmin(h, P->openness_step / kb);
+      vmax *= occ;
+      if (vmax > 0.0)
+        h = fmin(h, P->openness_step / vmax);
     }
     if (o->has_topical) {
       if (t < R->t_on && t + h > R->t_on)
@@ -868,6 +886,8 @@ static int setup_run(run *R, const mn_acute_input *in, const mn_params *t, int c
   if ((rc = mn_acute_params_load(t, &R->P, err, errlen)))
     return rc;
   if ((rc = mn_acute_tewl_baseline(t, in->species, in->site, &R->tewl_base, err, errlen)))
+    return rc;
+  if ((rc = mn_acute_barrier_rate(t, in->species, &R->P.k_barrier, err, errlen)))
     return rc;
   R->w_coef = R->P.w_evap_coef * R->P.w_c_sat / WATER_REF;
   R->w_value = WATER_REF * R->P.w_ambient_activity;

@@ -61,10 +61,10 @@ typedef struct mn_skin_compound {
   double kp_sc; /* m/s */
 } mn_skin_compound;
 
-/* Reads group compound_NAME: molecular_weight (g/mol) and log_p ("1")
- * always; aqueous_diffusivity (m^2/s), sc_diffusivity (m^2/s) and
- * sc_partition ("1") when present, else from the Potts-Guy and
- * Stokes-Einstein parameters of data/skin/acute/permeation.yaml. */
+/* Reads group compound_NAME: molecular_weight (g/mol), log_p ("1") and
+ * diffusivity_water (m^2/s) always; sc_diffusivity (m^2/s) and sc_partition
+ * ("1") when present, else from Potts & Guy (group permeation_potts_guy,
+ * data/skin/compounds/potts_guy.yaml). */
 int mn_skin_compound_load(const mn_params *t, const char *name, mn_skin_compound *out, char *err,
                           size_t errlen);
 
@@ -132,7 +132,6 @@ typedef struct mn_acute_sample {
   double cumulative_ug_cm2;
   double erythema_index; /* 0..1 */
 } mn_acute_sample;
-
 
 typedef enum mn_tissue_field_id {
   MN_TISSUE_SIGNAL = 0, /* inflammatory signal, units of its erythema half-saturation */

@@ -35,7 +35,6 @@ int mn_acute_params_load(const mn_params *t, mn_acute_params *p, char *err, size
       {"acute_water.saturated_vapour_density", "kg/m^3", &p->w_c_sat, 1.0, 1},
       {"acute_water.ambient_activity", "1", &p->w_ambient_activity, 1.0, 0},
       {"acute_water.tewl_recovery_margin", "1", &p->tewl_recovery_margin, 1.0, 1},
-      {"acute_closure.barrier_rate", "1/h", &p->k_barrier, 1.0 / S_PER_H, 1},
       {"acute_closure.barrier_depth_ref", "um", &p->barrier_depth_ref, 1e-6, 1},
       {"acute_closure.lumen_rate", "1/h", &p->k_lumen, 1.0 / S_PER_H, 1},
       {"acute_closure.lumen_depth_ref", "um", &p->lumen_depth_ref, 1e-6, 1},
@@ -50,11 +49,6 @@ int mn_acute_params_load(const mn_params *t, mn_acute_params *p, char *err, size
       {"acute_inflammation.diclofenac_inhibition", "1", &p->diclofenac_inhibition, 1.0, 0},
       {"acute_inflammation.growth_factor_release", "1/h", &p->gf_release, 1.0 / S_PER_H, 0},
       {"acute_inflammation.growth_factor_half_life", "h", &p->gf_decay, S_PER_H, 1},
-      {"acute_permeation.potts_guy_intercept", "log10(cm/h)", &p->pg_intercept, 1.0, -1},
-      {"acute_permeation.potts_guy_log_p", "1", &p->pg_logp, 1.0, 1},
-      {"acute_permeation.potts_guy_mw", "mol/g", &p->pg_mw, 1.0, 1},
-      {"acute_permeation.aqueous_reference_diffusivity", "m^2/s", &p->aq_d_ref, 1.0, 1},
-      {"acute_permeation.aqueous_reference_mw", "g/mol", &p->aq_mw_ref, 1.0, 1},
       {"acute_permeation.viable_hindrance", "1", &p->viable_hindrance, 1.0, 1},
       {"acute_permeation.viable_partition", "1", &p->viable_partition, 1.0, 1},
       {"acute_permeation.clearance_papillary", "1/h", &p->clear_papillary, 1.0 / S_PER_H, 0},
@@ -131,5 +125,24 @@ int mn_acute_tewl_baseline(const mn_params *t, const char *species, const char *
     return MN_SKIN_EPARAM;
   }
   *v = g * 1e-3 / S_PER_H;
+  return MN_SKIN_OK;
+}
+
+int mn_acute_barrier_rate(const mn_params *t, const char *species, double *k, char *err,
+                          size_t errlen) {
+  char key[160];
+  int n = snprintf(key, sizeof key, "acute_closure.barrier_rate_%s", species ? species : "");
+  if (!species || n < 0 || (size_t)n >= sizeof key) {
+    snprintf(err, errlen, "acute: species name missing or too long");
+    return MN_SKIN_EINVAL;
+  }
+  double v = 0.0;
+  if (mn_params_get(t, key, "1/h", &v, err, errlen))
+    return MN_SKIN_EPARAM;
+  if (!(v > 0.0)) {
+    snprintf(err, errlen, "%s: must be > 0", key);
+    return MN_SKIN_EPARAM;
+  }
+  *k = v / S_PER_H;
   return MN_SKIN_OK;
 }

@@ -17,7 +17,7 @@ typedef struct mn_acute_params {
   double w_ambient_activity;       /* ambient vapour density / w_c_sat */
   double tewl_recovery_margin;     /* "within 10% of baseline" */
   /* closure */
-  double k_barrier, barrier_depth_ref; /* 1/s, m */
+  double k_barrier, barrier_depth_ref; /* 1/s (the species', set by the run), m */
   double k_lumen, lumen_depth_ref;     /* 1/s, m */
   double occlusion_factor, inflammation_weight, signal_half_closure;
   double closure_threshold;
@@ -26,8 +26,6 @@ typedef struct mn_acute_params {
   double erythema_threshold, diclofenac_inhibition;
   double gf_release, gf_decay;
   /* permeation */
-  double pg_intercept, pg_logp, pg_mw; /* log10 kp (cm/h) = a + b log P - c MW */
-  double aq_d_ref, aq_mw_ref;          /* Stokes-Einstein reference */
   double viable_hindrance, viable_partition;
   double clear_papillary, clear_reticular; /* 1/s */
   /* grid and steps */
@@ -41,5 +39,10 @@ int mn_acute_params_load(const mn_params *t, mn_acute_params *p, char *err, size
 /* Baseline TEWL of a species and site, kg m^-2 s^-1. */
 int mn_acute_tewl_baseline(const mn_params *t, const char *species, const char *site, double *v,
                            char *err, size_t errlen);
+
+/* Seal closure rate of a species' epidermis (acute_closure.barrier_rate_SPECIES),
+ * 1/s: the stage of barrier repair that differs most between species. */
+int mn_acute_barrier_rate(const mn_params *t, const char *species, double *k, char *err,
+                          size_t errlen);
 
 #endif

@@ -81,23 +81,20 @@ int mn_skin_compound_load(const mn_params *t, const char *name, mn_skin_compound
     snprintf(err, errlen, "compound %s: molecular_weight must be > 0", name);
     return MN_SKIN_EPARAM;
   }
-  double a, b, c, dref, mwref;
-  if (mn_params_get(t, "acute_permeation.potts_guy_intercept", "log10(cm/h)", &a, err, errlen) ||
-      mn_params_get(t, "acute_permeation.potts_guy_log_p", "1", &b, err, errlen) ||
-      mn_params_get(t, "acute_permeation.potts_guy_mw", "mol/g", &c, err, errlen) ||
-      mn_params_get(t, "acute_permeation.aqueous_reference_diffusivity", "m^2/s", &dref, err,
-                    errlen) ||
-      mn_params_get(t, "acute_permeation.aqueous_reference_mw", "g/mol", &mwref, err, errlen))
+  /* Potts & Guy (data/skin/compounds/potts_guy.yaml): log10 kp = a + b log P
+   * + c MW (kp in cm/h, c < 0); the log P term is the stratum corneum/water
+   * partition, the rest D / L. A large molecule's kp underflows to zero: such
+   * a compound enters only through open channels. */
+  double a, b, c;
+  if (mn_params_get(t, "permeation_potts_guy.intercept", "1", &a, err, errlen) ||
+      mn_params_get(t, "permeation_potts_guy.log_p_slope", "1", &b, err, errlen) ||
+      mn_params_get(t, "permeation_potts_guy.mw_slope", "mol/g", &c, err, errlen))
     return MN_SKIN_EPARAM;
-  /* Potts & Guy: log10 kp = a + b log P - c MW (kp in cm/h); the log P term is
-   * the stratum corneum/water partition, the rest D / L. */
-  out->kp_sc = pow(10.0, a + b * out->log_p - c * out->molecular_weight) * 1e-2 / 3600.0;
+  out->kp_sc = pow(10.0, a + b * out->log_p + c * out->molecular_weight) * 1e-2 / 3600.0;
   out->k_sc = pow(10.0, b * out->log_p);
-  /* Stokes-Einstein: D ~ 1 / radius ~ MW^(-1/3) for compact molecules. */
-  out->d_aqueous = dref * cbrt(mwref / out->molecular_weight);
-  int rc;
-  if ((rc = get_opt(t, KEY("aqueous_diffusivity"), "m^2/s", &out->d_aqueous, err, errlen)) < 0)
-    return rc;
+  /* free diffusion in the fluid of an open channel, from the compound file */
+  if (mn_params_get(t, KEY("diffusivity_water"), "m^2/s", &out->d_aqueous, err, errlen))
+    return MN_SKIN_EPARAM;
   double d_sc = 0.0, k_sc = 0.0;
   int has_d = get_opt(t, KEY("sc_diffusivity"), "m^2/s", &d_sc, err, errlen);
   if (has_d < 0)
@@ -110,8 +107,8 @@ int mn_skin_compound_load(const mn_params *t, const char *name, mn_skin_compound
     out->k_sc = k_sc;
   if (has_d)
     out->d_sc = d_sc;
-  if (!(out->d_aqueous > 0.0) || !(out->k_sc > 0.0) || out->d_sc < 0.0) {
-    snprintf(err, errlen, "compound %s: diffusivities and partition must be > 0", name);
+  if (!(out->d_aqueous > 0.0) || !(out->k_sc > 0.0) || out->d_sc < 0.0 || !(out->kp_sc >= 0.0)) {
+    snprintf(err, errlen, "compound %s: diffusivity_water and partition must be > 0", name);
     return MN_SKIN_EPARAM;
   }
   return MN_SKIN_OK;

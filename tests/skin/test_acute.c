@@ -211,14 +211,106 @@ static void test_tissue(void **state) {
   mn_acute_result_free(&r);
 }
 
+/* Compounds carry their free diffusivity in water (diffusivity_water, the
+ * open channel's D) and get the Potts-Guy stratum corneum values unless they
+ * give their own; a 1 MDa hyaluronic acid's Potts-Guy permeability underflows
+ * to exactly zero and loads as such. */
+static void test_compound_load(void **state) {
+  (void)state;
+  mn_skin_compound c;
+  char err[256] = "";
+  assert_int_equal(mn_skin_compound_load(F.t, "caffeine", &c, err, sizeof err), 0);
+  assert_true(c.d_aqueous == fix_get(&F, "compound_caffeine.diffusivity_water", "m^2/s"));
+  /* log10 kp = -2.7 - 0.71 * 0.07 - 0.0061 * 194.19 = -3.934 (cm/h) */
+  assert_true(fabs(log10(c.kp_sc * 3600.0 * 100.0) - (-3.934)) < 1e-3);
+  assert_true(fabs(c.k_sc - pow(10.0, 0.71 * -0.07)) < 1e-12);
+  assert_true(c.d_sc == 0.0); /* from kp at run time */
+  assert_int_equal(mn_skin_compound_load(F.t, "naloxone", &c, err, sizeof err), 0);
+  assert_true(c.d_sc == fix_get(&F, "compound_naloxone.sc_diffusivity", "m^2/s"));
+  assert_int_equal(mn_skin_compound_load(F.t, "hyaluronic_acid", &c, err, sizeof err), 0);
+  assert_true(c.kp_sc == 0.0 && c.d_sc == 0.0 && c.d_aqueous > 0.0);
+}
+
+/* A compound intact stratum corneum stops entirely (zero diffusivity) enters
+ * only through the channels: nothing crosses unneedled skin, and in the
+ * needled run the stratum corneum holds it only in channel voxels. */
+static void test_sealed_compound(void **state) {
+  (void)state;
+  mn_acute_input in;
+  fix_input(&F, &in, "human", "forearm", 400, 300, 40, 0.5, 30);
+  in.options.duration_h = 3;
+  in.options.has_topical = 1;
+  in.options.topical_duration_h = 3;
+  in.options.donor_mg_ml = 10;
+  in.compound = (mn_skin_compound){.d_aqueous = 4.5e-12, .d_sc = 0.0, .k_sc = 1.4e-3};
+  mn_acute_result r;
+  run_ok(&in, &r);
+  assert_true(r.ref_cumulative_ug_cm2 == 0.0);
+  assert_true(r.donor_in_ug_cm2 > 0.0);
+  double bal = r.donor_in_ug_cm2 - r.tissue_ug_cm2 - r.cleared_ug_cm2 - r.sink_ug_cm2;
+  assert_true(fabs(bal) < 1e-9 * r.donor_in_ug_cm2);
+  const mn_grid *g = mn_tissue_grid(r.tissue);
+  const double *cmp = mn_field_cdata(mn_tissue_field(r.tissue, MN_TISSUE_COMPOUND));
+  const double *wnd = mn_field_cdata(mn_tissue_field(r.tissue, MN_TISSUE_WOUND));
+  const int *layer = mn_tissue_layer_of_cell(r.tissue);
+  size_t plane = (size_t)mn_grid_nx(g) * (size_t)mn_grid_ny(g);
+  double in_ch = 0.0, off_ch = 0.0;
+  for (int k = 0; k < mn_grid_nz(g) && layer[k] == 0; k++)
+    for (size_t c = 0; c < plane; c++) {
+      size_t v = (size_t)k * plane + c;
+      if (wnd[v] > 0.0)
+        in_ch += cmp[v];
+      else
+        off_ch += cmp[v];
+    }
+  assert_true(in_ch > 0.0);
+  assert_true(off_ch == 0.0);
+  mn_acute_result_free(&r);
+  /* unneedled: the donor puts nothing in */
+  fix_input(&F, &in, "human", "forearm", 0, 0, 0, 0.5, 30);
+  in.options.duration_h = 1;
+  in.options.has_topical = 1;
+  in.options.topical_duration_h = 1;
+  in.options.donor_mg_ml = 10;
+  in.options.skip_reference = 1;
+  in.compound = (mn_skin_compound){.d_aqueous = 4.5e-12, .d_sc = 0.0, .k_sc = 1.4e-3};
+  run_ok(&in, &r);
+  assert_true(r.donor_in_ug_cm2 == 0.0 && r.cumulative_ug_cm2 == 0.0);
+  mn_acute_result_free(&r);
+}
+
+/* The seal closes at its species' rate: a rate the data do not give is an
+ * error, not a silent default. */
+static void test_species_rate(void **state) {
+  (void)state;
+  mn_acute_input in;
+  fix_input(&F, &in, "human", "forearm", 100, 300, 40, 0.5, 30);
+  in.options.duration_h = 1;
+  mn_acute_result r;
+  run_ok(&in, &r);
+  mn_acute_result_free(&r);
+  snprintf(in.species, sizeof in.species, "sheep");
+  char err[256] = "";
+  assert_int_equal(mn_acute_run(&in, F.t, &r, err, sizeof err), MN_SKIN_EPARAM);
+  assert_non_null(strstr(err, "sheep"));
+}
+
 int main(void) {
   if (fix_load(&F))
     return 1;
+  char err[512], dir[1024];
+  snprintf(dir, sizeof dir, "%s/skin/compounds", mn_data_dir());
+  if (mn_params_load_dir(F.t, dir, err, sizeof err)) {
+    fprintf(stderr, "%s\n", err);
+    return 1;
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mass_balance),    cmocka_unit_test(test_baseline_tewl),
       cmocka_unit_test(test_boundary_amount), cmocka_unit_test(test_occlusion_slows_closure),
       cmocka_unit_test(test_diclofenac),      cmocka_unit_test(test_depth),
       cmocka_unit_test(test_bad_input),       cmocka_unit_test(test_tissue),
+      cmocka_unit_test(test_compound_load),   cmocka_unit_test(test_sealed_compound),
+      cmocka_unit_test(test_species_rate),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   mn_params_destroy(&F.t);

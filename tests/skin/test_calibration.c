@@ -28,8 +28,8 @@ static double EXP(const char *name, const char *unit) {
 
 /* Kalluri, Kolli & Banga 2011 (hairless rat, DermaRoller): TEWL back in
  * 4-5 h for both 370 and 770 um needles; calcein shows pores closed by 18 h
- * (770 um). Tolerances: TEWL recovery 4.5 +/- 1.5 h for 770 um and within
- * 2 h of it for 370 um; lumen closure 18 +/- 4 h for 770 um. */
+ * (770 um). Tolerances: TEWL recovery 4.5 +/- 1.5 h for each length and the
+ * two within 2 h of each other; lumen closure 18 +/- 4 h for 770 um. */
 static void test_kalluri(void **state) {
   (void)state;
   mn_acute_result r[2];
@@ -46,6 +46,7 @@ static void test_kalluri(void **state) {
             r[i].pore_closure_h);
   }
   assert_true(fabs(r[0].tewl_recovery_h - 4.5) <= 1.5);
+  assert_true(fabs(r[1].tewl_recovery_h - 4.5) <= 1.5);
   assert_true(fabs(r[1].tewl_recovery_h - r[0].tewl_recovery_h) <= 2.0);
   assert_true(fabs(r[0].pore_closure_h - 18.0) <= 4.0);
   assert_true(r[0].tewl_peak_g_m2_h > 1.2 * r[0].tewl_baseline_g_m2_h);
@@ -54,9 +55,11 @@ static void test_kalluri(void **state) {
 }
 
 /* Gupta et al. 2011 (human): unoccluded barrier resealing within 2 h, occluded
- * 3-40 h. The model's unoccluded TEWL recovery is slower (about 3.4 h with
- * the rate fitted to the rat data): asserted within 2x of the 2 h bound.
- * Occluded seal half-life asserted inside 3-40 h. */
+ * 3-40 h. The human seal rate is fitted to the unoccluded bound through the
+ * pipeline (data/validation/gupta-2011-resealing.yaml, the seal below the
+ * closure threshold); here, with sparse Gupta-like arrays set up directly
+ * (less inflammation, so a slower seal), TEWL must be back within the 2 h and
+ * the occluded seal's half-life inside 3-40 h. */
 static void test_gupta(void **state) {
   (void)state;
   mn_acute_result r[2];
@@ -70,7 +73,7 @@ static void test_gupta(void **state) {
     fprintf(stderr, "gupta occlusion %d: TEWL recovery %.2f h, seal half-life %.2f h\n", occ,
             r[occ].tewl_recovery_h, r[occ].barrier_half_life_h);
   }
-  assert_true(r[0].tewl_recovery_h > 0.0 && r[0].tewl_recovery_h <= 4.0);
+  assert_true(r[0].tewl_recovery_h > 0.0 && r[0].tewl_recovery_h <= 2.0);
   assert_true(r[1].barrier_half_life_h >= 3.0 && r[1].barrier_half_life_h <= 40.0);
   for (int i = 0; i < 2; i++)
     mn_acute_result_free(&r[i]);
