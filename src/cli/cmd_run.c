@@ -8,10 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/run_checkpoint.h"
 #include "course/course.h"
 #include "io/datadir.h"
@@ -92,18 +91,6 @@ static void run_help(FILE *out) {
                "mnlab run --resume DIR).\n");
 }
 
-typedef struct {
-  int enabled;
-  double t0;
-  int last_pct;
-} progress_bar;
-
-static double wall_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The course driver's snapshots, stored by the fields writer. */
 static int on_snapshot(void *ctx, const mn_course_snapshot *s, char *err, size_t errlen) {
   if (s->tissue != NULL) {
@@ -111,34 +98,6 @@ static int on_snapshot(void *ctx, const mn_course_snapshot *s, char *err, size_t
                                  errlen);
   }
   return mn_fields_write_healing(ctx, s->time_h, s->requested_h, s->healing, err, errlen);
-}
-
-static int on_progress(void *ctx, const char *stage, double fraction, double sim_h) {
-  progress_bar *b = ctx;
-  if (!b->enabled) {
-    return 0;
-  }
-  int pct = (int)(fraction * 100.0 + 0.5);
-  double wall = wall_s() - b->t0;
-  double eta = fraction > 0.01 ? wall * (1.0 - fraction) / fraction : -1.0;
-  enum { WIDTH = 30 };
-  char bar[WIDTH + 1];
-  int filled = (int)(fraction * WIDTH);
-  for (int i = 0; i < WIDTH; i++) {
-    bar[i] = i < filled ? '#' : '.';
-  }
-  bar[WIDTH] = '\0';
-  fprintf(stderr, "\r[%s] %3d%%  %-7s  sim %7.1f h  wall %5.1f s", bar, pct, stage, sim_h, wall);
-  if (eta >= 0.0 && fraction < 1.0) {
-    fprintf(stderr, "  eta %5.1f s", eta);
-  } else {
-    fprintf(stderr, "             ");
-  }
-  if (fraction >= 1.0) {
-    fputc('\n', stderr);
-  }
-  b->last_pct = pct;
-  return 0;
 }
 
 int mn_cli_run(int argc, char **argv) {
@@ -235,15 +194,25 @@ int mn_cli_run(int argc, char **argv) {
     return MN_CLI_EFAIL;
   }
 
-  progress_bar bar = {!quiet && isatty(STDERR_FILENO), wall_s(), -1};
+  mn_cli_progress bar;
+  mn_cli_progress_init(&bar, quiet);
   mn_course_options o;
   mn_course_options_default(&o);
   o.stroke_source = ideal ? NULL : mnpen_sil_stroke_source;
   o.stroke_ctx = pen;
-  o.progress = on_progress;
+  o.progress = mn_cli_progress_update;
   o.progress_ctx = &bar;
-  /* Field snapshots grow beside the output directory during the run and
-   * move into it with the other results. */
+  /* The checkpoint lives in DIR, which therefore exists from the start. */
+  if (resume_dir == NULL && keep_checkpoint &&
+      mn_cli_checkpoint_begin(&ckpt, out_dir, protocol_path, &p, ideal, &nthreads, every_s, err,
+                              sizeof err) != 0) {
+    fprintf(stderr, "mnlab run: %s\n", err);
+    mn_cli_checkpoint_free(&ckpt);
+    mn_params_destroy(&pen);
+    return MN_CLI_EFAIL;
+  }
+  /* Field snapshots grow inside the output directory when the checkpoint
+   * made it already (else beside it) and join the other results at the end. */
   mn_fields *fields = NULL;
   double *snap_h = NULL;
   if (mn_fields_wanted(&p) &&
@@ -253,6 +222,7 @@ int mn_cli_run(int argc, char **argv) {
     free(snap_h);
     mn_params_destroy(&pen);
     mn_course_state_free(&resume_state);
+    mn_cli_checkpoint_fail(&ckpt);
     mn_cli_checkpoint_free(&ckpt);
     return MN_CLI_EFAIL;
   }
@@ -263,17 +233,6 @@ int mn_cli_run(int argc, char **argv) {
     o.snapshot_milestones = p.output.milestones;
   }
 
-  /* The checkpoint lives in DIR, which therefore exists from the start. */
-  if (resume_dir == NULL && keep_checkpoint &&
-      mn_cli_checkpoint_begin(&ckpt, out_dir, protocol_path, &p, ideal, &nthreads, every_s, err,
-                              sizeof err) != 0) {
-    fprintf(stderr, "mnlab run: %s\n", err);
-    mn_cli_checkpoint_free(&ckpt);
-    mn_fields_destroy(&fields);
-    free(snap_h);
-    mn_params_destroy(&pen);
-    return MN_CLI_EFAIL;
-  }
   if (resume_dir != NULL || keep_checkpoint) {
     o.nthreads = nthreads;
     o.resume = resume_dir != NULL ? &resume_state : NULL;
@@ -287,9 +246,7 @@ int mn_cli_run(int argc, char **argv) {
   mn_course_state_free(&resume_state);
   if (rc != 0) {
     mn_fields_destroy(&fields);
-    if (bar.enabled) {
-      fputc('\n', stderr);
-    }
+    mn_cli_progress_abandon(&bar);
     if (rc == MN_COURSE_ESTOPPED && mn_cli_checkpoint_interrupted()) {
       fprintf(stderr,
               "mnlab run: %s: interrupted; %s holds the run's last safe point: continue with\n"

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/atomic.h"
@@ -117,7 +118,9 @@ int mn_fields_create(mn_fields **out, const char *prefix, unsigned fields, char 
   snprintf(w->h5_name, sizeof w->h5_name, "%s", "fields.h5");
   char pid[24];
   snprintf(pid, sizeof pid, "%ld", (long)getpid());
-  /* "out/" names the directory out: the temporary goes beside it, not in it */
+  /* The file grows inside the output directory when it exists already (a
+   * checkpointed run makes it first), where the next run's sweep removes
+   * what a killed run left; otherwise beside it ("out/" names out). */
   size_t plen = strlen(prefix);
   while (plen > 1 && prefix[plen - 1] == '/') {
     plen--;
@@ -126,7 +129,12 @@ int mn_fields_create(mn_fields **out, const char *prefix, unsigned fields, char 
   if (base != NULL) {
     memcpy(base, prefix, plen);
     base[plen] = '\0';
-    w->h5_tmp = dup_printf("%s.fields.h5.tmp.%s", base, pid);
+    struct stat st;
+    if (stat(base, &st) == 0 && S_ISDIR(st.st_mode)) {
+      w->h5_tmp = dup_printf("%s/fields.h5.tmp.%s", base, pid);
+    } else {
+      w->h5_tmp = dup_printf("%s.fields.h5.tmp.%s", base, pid);
+    }
     free(base);
   }
   if (w->h5_tmp == NULL) {
