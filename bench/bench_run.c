@@ -201,7 +201,7 @@ int main(int argc, char **argv) {
   }
   char err[512];
   mn_protocol p;
-  mn_protocol_default(&p);
+  mn_protocol_builtin(&p);
   mn_params *t = NULL;
   if (mn_params_create(&t) != 0 || mn_params_load_tree(t, mn_data_dir(), err, sizeof err) != 0) {
     fprintf(stderr, "bench_run: %s\n", t ? err : "out of memory");

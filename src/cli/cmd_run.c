@@ -160,7 +160,7 @@ int mn_cli_run(int argc, char **argv) {
   }
   char err[1024] = "";
   mn_protocol p;
-  mn_protocol_default(&p);
+  mn_protocol_builtin(&p);
   mn_cli_checkpoint ckpt;
   mn_course_state resume_state;
   int nthreads = 0;

@@ -120,7 +120,7 @@ int mn_cli_checkpoint_begin(mn_cli_checkpoint *c, const char *dir, const char *p
 
 /* The protocol a checkpoint's run was started with, by the same loader. */
 static int rebuild_protocol(mn_cli_checkpoint *c, mn_protocol *p, char *err, size_t errlen) {
-  mn_protocol_default(p);
+  mn_protocol_builtin(p);
   if (c->run.protocol_yaml != NULL) {
     char base[4200], tmp[4300];
     snprintf(base, sizeof base, "%s/protocol.yaml", c->dir);

@@ -173,6 +173,7 @@ static int acute_input(const mn_protocol *p, const mn_params *t, const mn_punctu
     ao->topical_before = p->treatment.topical.applied == MN_APPLIED_BEFORE;
     ao->topical_duration_h = p->treatment.topical.duration_h;
     ao->donor_mg_ml = p->treatment.topical.concentration_mg_ml;
+    ao->dose_mg_cm2 = p->treatment.topical.dose_mg_cm2;
   } else {
     ao->skip_reference = 1;
   }

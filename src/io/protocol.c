@@ -123,6 +123,22 @@ void mn_protocol_default(mn_protocol *p) {
   p->seed = 1;
 }
 
+void mn_protocol_builtin(mn_protocol *p) {
+  mn_protocol_default(p);
+  if (p == NULL) {
+    return;
+  }
+  /* a vitamin C serum on the needled skin (data/protocols/default.yaml says
+   * where each figure comes from) */
+  p->treatment.has_topical = true;
+  snprintf(p->treatment.topical.compound, sizeof p->treatment.topical.compound, "%s",
+           "ascorbic_acid");
+  p->treatment.topical.applied = MN_APPLIED_AFTER;
+  p->treatment.topical.duration_h = 12.0;
+  p->treatment.topical.concentration_mg_ml = 150.0;
+  p->treatment.topical.dose_mg_cm2 = 2.0;
+}
+
 /* ---- the key table ------------------------------------------------------ */
 
 typedef enum {
@@ -189,6 +205,8 @@ static const key_spec keys[] = {
      NULL},
     {"treatment.topical.concentration_mg_ml", K_REAL, AT(treatment.topical.concentration_mg_ml), 0,
      0, 1000, true, NULL},
+    {"treatment.topical.dose_mg_cm2", K_REAL, AT(treatment.topical.dose_mg_cm2), 0, 0, 100, false,
+     NULL},
     {"schedule", K_SECTION, 0, 0, 0, 0, false, NULL},
     {"schedule.sessions", K_INT, AT(schedule.sessions), 0, 1, 12, false, NULL},
     {"schedule.interval_days", K_REAL, AT(schedule.interval_days), 0, 1, 365, false, NULL},

@@ -44,7 +44,8 @@
  *   roller is pushed by hand and takes neither speed_hz nor motor),
  *   treatment.area_mm 1-500 per side, treatment.passes 1-20,
  *   treatment.glide_speed_mm_s 0.5-200, topical.duration_h (0, 720],
- *   topical.concentration_mg_ml (0, 1000], schedule.sessions 1-12,
+ *   topical.concentration_mg_ml (0, 1000], topical.dose_mg_cm2 [0, 100] (0 or absent:
+ *   a donor that never depletes), schedule.sessions 1-12,
  *   schedule.interval_days 1-365, schedule.follow_up_days 0-730,
  *   grid.resolution_um 5-200, grid.window_mm 0.2-20 per side and no larger
  *   than the treatment area, output.fields_every_h 0-8760 (0: no periodic
@@ -139,6 +140,8 @@ typedef struct mn_protocol_topical {
   mn_topical_timing applied; /* before or after needling */
   double duration_h;         /* how long it stays on the skin */
   double concentration_mg_ml;
+  double dose_mg_cm2; /* formulation applied per area; 0: a reservoir that does not
+                         deplete (a diffusion cell's donor chamber) */
 } mn_protocol_topical;
 
 typedef struct mn_protocol_treatment {
@@ -212,12 +215,16 @@ typedef struct mn_protocol {
   uint64_t seed;
 } mn_protocol;
 
-/* The built-in course (the same as data/protocols/default.yaml): a 12-needle
- * pen at 1.0 mm and 110 Hz on the cheek of a 45-year-old, skin type 3, three
- * crosshatch passes over 30 x 30 mm, four sessions four weeks apart, followed
- * for 90 days after the last; no topical; 20 um voxels over a 3 x 3 mm
- * window. */
+/* What every key of a protocol file defaults to: a 12-needle pen at 1.0 mm
+ * and 110 Hz on the cheek of a 45-year-old, skin type 3, three crosshatch
+ * passes over 30 x 30 mm, four sessions four weeks apart, followed for 90
+ * days after the last; no topical; 20 um voxels over a 3 x 3 mm window. */
 void mn_protocol_default(mn_protocol *p);
+
+/* The built-in course, what `mnlab run` runs without a file (the same as
+ * data/protocols/default.yaml): the defaults above with a 15 % vitamin C
+ * serum, 2 mg/cm^2, on the skin for 12 h after each session. */
+void mn_protocol_builtin(mn_protocol *p);
 
 /* Reads a protocol file over the defaults. data_dir is the data/ directory
  * the names are checked against (NULL: mn_data_dir()). On error *p holds the

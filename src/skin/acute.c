@@ -145,6 +145,9 @@ typedef struct run {
   double tewl_base;
   int donor_on;
   double t_on, t_off;
+  double donor_now;   /* kg/m^3: the donor's concentration now */
+  double donor_mass0; /* kg/m^2 of compound applied; 0: never depletes */
+  double donor_set;   /* the value the boundary condition holds */
 
   /* bookkeeping, kg */
   double donor_in, cleared, sink;
@@ -324,11 +327,26 @@ static void remix(run *R) {
 
 static int set_donor(run *R, int on, char *err, size_t errlen) {
   R->donor_on = on;
+  R->donor_set = on ? R->donor_now : 0.0;
   R->pc.bc_top.kind = on ? MN_BC_DIRICHLET : MN_BC_ZERO_FLUX;
-  R->pc.bc_top.value = on ? R->opt->donor_mg_ml : 0.0; /* mg/mL = kg/m^3 */
+  R->pc.bc_top.value = R->donor_set;
   if (mn_lod_update(R->sc, &R->pc, err, errlen))
     return MN_SKIN_ENUMERIC;
   return MN_SKIN_OK;
+}
+
+/* A finite dose: the film holds what has not entered yet, so its
+ * concentration falls with the amount taken up (counted exactly at every
+ * step); the boundary value follows it in steps of donor_update_fraction. */
+static int deplete_donor(run *R, char *err, size_t errlen) {
+  if (!(R->donor_mass0 > 0.0) || !R->donor_on)
+    return MN_SKIN_OK;
+  const double c0 = R->opt->donor_mg_ml; /* mg/mL = kg/m^3 */
+  double left = 1.0 - R->donor_in / R->area / R->donor_mass0;
+  R->donor_now = c0 * fmax(0.0, left);
+  if (R->donor_set - R->donor_now < R->P.donor_update_fraction * c0 && R->donor_now > 0.0)
+    return MN_SKIN_OK;
+  return set_donor(R, 1, err, errlen);
 }
 
 /* Water flux to the air per unit area (kg m^-2 s^-1) an evaporimeter would
@@ -514,6 +532,10 @@ static int validate_input(const mn_acute_input *in, char *err, size_t errlen) {
     snprintf(err, errlen, "acute: layer thicknesses must be > 0");
     return MN_SKIN_EINVAL;
   }
+  if (o->has_topical && !(o->dose_mg_cm2 >= 0.0)) {
+    snprintf(err, errlen, "acute: a topical dose must be >= 0 (0: a reservoir)");
+    return MN_SKIN_EINVAL;
+  }
   if (o->has_topical && (!(o->donor_mg_ml > 0.0) || !(o->topical_duration_h > 0.0))) {
     snprintf(err, errlen, "acute: topical needs a donor concentration and duration > 0");
     return MN_SKIN_EINVAL;
@@ -624,7 +646,7 @@ static void channels_step(run *R, double t, double dt, double *sig, int *changed
       /* needling through the formulation fills the channel with it */
       for (size_t e = ch->start[c]; e < ch->start[c + 1]; e++) {
         size_t v = ch->ev[e];
-        double add = ch->phi[e] * (R->opt->donor_mg_ml - comp[v]);
+        double add = ch->phi[e] * (R->donor_now - comp[v]);
         if (add > 0.0) {
           comp[v] += add;
           R->donor_in += add * dxy * dz[v / R->plane];
@@ -833,7 +855,8 @@ static int simulate(run *R, char *err, size_t errlen) {
           mn_lod_step(R->ss, R->T->f[MN_TISSUE_SIGNAL], h, err, errlen))
         return MN_SKIN_ENUMERIC;
     }
-    if (o->has_topical && (rc = compound_step(R, h, err, errlen)))
+    if (o->has_topical &&
+        ((rc = compound_step(R, h, err, errlen)) || (rc = deplete_donor(R, err, errlen))))
       return rc;
     t += h;
     steps++;
@@ -891,6 +914,13 @@ static int setup_run(run *R, const mn_acute_input *in, const mn_params *t, int c
     return rc;
   R->w_coef = R->P.w_evap_coef * R->P.w_c_sat / WATER_REF;
   R->w_value = WATER_REF * R->P.w_ambient_activity;
+  /* a finite dose is a film of dose / density holding the compound at the
+   * applied concentration (mg/cm^2 -> kg/m^2: x 0.01) */
+  R->donor_now = in->options.donor_mg_ml;
+  R->donor_mass0 =
+      in->options.dose_mg_cm2 > 0.0
+          ? in->options.donor_mg_ml * (in->options.dose_mg_cm2 * 1e-2) / R->P.formulation_density
+          : 0.0;
   if ((rc = build_grid(R, err, errlen)))
     return rc;
   if ((rc = layer_coefficients(R, err, errlen)))

@@ -99,6 +99,9 @@ typedef struct mn_acute_options {
   int topical_before;          /* applied before needling (needles drag it in) */
   double topical_duration_h;   /* on the skin for this long, then wiped */
   double donor_mg_ml;          /* donor concentration in the vehicle */
+  double dose_mg_cm2;          /* formulation applied per area (a film that depletes as
+                                  the compound enters); 0: a reservoir that never
+                                  depletes, as in a diffusion cell's donor chamber */
   double window_mm[2];         /* simulated lateral window */
   double window_origin_mm[2];  /* its corner in the punctures' coordinates */
   double resolution_um;        /* lateral voxel edge */

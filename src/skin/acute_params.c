@@ -53,6 +53,8 @@ int mn_acute_params_load(const mn_params *t, mn_acute_params *p, char *err, size
       {"acute_permeation.viable_partition", "1", &p->viable_partition, 1.0, 1},
       {"acute_permeation.clearance_papillary", "1/h", &p->clear_papillary, 1.0 / S_PER_H, 0},
       {"acute_permeation.clearance_reticular", "1/h", &p->clear_reticular, 1.0 / S_PER_H, 0},
+      {"acute_permeation.formulation_density", "g/mL", &p->formulation_density, 1000.0, 1},
+      {"acute_numerics.donor_update_fraction", "1", &p->donor_update_fraction, 1.0, 1},
       {"acute_numerics.sc_cells", "1", &sc_cells, 1.0, 1},
       {"acute_numerics.viable_epidermis_cell", "um", &p->ve_cell, 1e-6, 1},
       {"acute_numerics.papillary_cell_factor", "1", &p->pd_cell_factor, 1.0, 1},

@@ -28,6 +28,8 @@ typedef struct mn_acute_params {
   /* permeation */
   double viable_hindrance, viable_partition;
   double clear_papillary, clear_reticular; /* 1/s */
+  double formulation_density;              /* kg/m^3, of a finite dose's film */
+  double donor_update_fraction;            /* renew a depleting donor's value */
   /* grid and steps */
   int sc_cells;
   double ve_cell, pd_cell_factor, margin, deep_growth, deep_cell_max_factor;

@@ -114,7 +114,7 @@ static void default_yaml_equals_builtin(void **state) {
     print_error("%s\n", err);
   }
   assert_int_equal(rc, 0);
-  mn_protocol_default(&d);
+  mn_protocol_builtin(&d);
   assert_string_equal(p.name, d.name);
   assert_same_protocol(&p, &d);
 }
