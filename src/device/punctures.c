@@ -245,13 +245,22 @@ static int stamp_needle(stamper *s, double x, double y, double protrusion_um, do
                                  s->tr->session);
 }
 
-static int pen_lane(stamper *s, const mn_glide_lane *ln, const contact_record *rec, double t0) {
+/* One lane stamped from the stretch [from, from + lane time) of the
+ * record; *next is where the stretch ended (the first stroke of the next
+ * lane's stretch), so consecutive lanes take consecutive stretches. */
+static int pen_lane(stamper *s, const mn_glide_lane *ln, const contact_record *rec, double t0,
+                    double from, size_t *next) {
   double v = s->tr->glide_speed_mm_s;
   double lane_t = ln->length_mm / v;
-  for (size_t k = 0;; k++) {
+  for (size_t k = *next;; k++) {
     double t = 0.0, depth_m = 0.0, rate = 0.0;
     record_at(rec, k, &t, &depth_m, &rate);
-    if (t > lane_t) {
+    if (t < from) {
+      continue;
+    }
+    t -= from;
+    if (t > lane_t || (rec->n == 1 && k > *next)) {
+      *next = k;
       break;
     }
     if (!(rate > 0.0)) {
@@ -267,9 +276,6 @@ static int pen_lane(stamper *s, const mn_glide_lane *ln, const contact_record *r
     }
     if (rc != 0) {
       return rc;
-    }
-    if (rec->n == 1) {
-      break;
     }
   }
   return MN_DEVICE_OK;
@@ -430,14 +436,15 @@ int mn_punctures_generate(const mn_device_treatment *t, mn_puncture_list **out, 
   mn_glide_plan_offset(&c, tr.area_w_mm, tr.area_h_mm, tr.passes, tr.pattern, across, along, lanes,
                        nl);
   free(frac);
-  double longest = 0.0;
+  double longest = 0.0, on_skin = 0.0;
   for (size_t i = 0; i < nl; i++) {
     longest = fmax(longest, lanes[i].length_mm / tr.glide_speed_mm_s);
+    on_skin += lanes[i].length_mm / tr.glide_speed_mm_s;
   }
   contact_record rec = {0};
   if (!c.roller) {
     rc = tr.stroke_source != NULL
-             ? record_from_source(&rec, &tr, &c, longest, err, errlen)
+             ? record_from_source(&rec, &tr, &c, on_skin, err, errlen)
              : record_ideal(&rec, tr.speed_hz, tr.needle_length_mm * 1e-3, longest);
     if (rc == MN_DEVICE_ENOMEM) {
       snprintf(err, errlen, "out of memory");
@@ -447,9 +454,20 @@ int mn_punctures_generate(const mn_device_treatment *t, mn_puncture_list **out, 
     rc = mn_puncture_list_create(&s.l, tr.area_w_mm, tr.area_h_mm);
   }
   mn_device_rng_seed(&s.rng, tr.seed);
+  /* A pen's record is one continuous run over the session's time on skin,
+   * each lane taking the next stretch of it, so the hand's load and the
+   * rate it causes go on from lane to lane instead of repeating; the ideal
+   * record is the same in every stretch and each lane starts on a stroke. */
+  int continuous = tr.stroke_source != NULL && rec.n > 1;
   double clock = tr.t0_s;
+  size_t next = 0;
   for (size_t i = 0; rc == 0 && i < nl; i++) {
-    rc = c.roller ? roller_lane(&s, &lanes[i], clock) : pen_lane(&s, &lanes[i], &rec, clock);
+    double from = continuous ? clock - tr.t0_s : 0.0;
+    if (!continuous) {
+      next = 0;
+    }
+    rc = c.roller ? roller_lane(&s, &lanes[i], clock)
+                  : pen_lane(&s, &lanes[i], &rec, clock, from, &next);
     clock += lanes[i].length_mm / tr.glide_speed_mm_s;
   }
   free(lanes);

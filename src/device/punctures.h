@@ -7,16 +7,20 @@
  * plans the glide path (glide.h), times the strokes along every lane and
  * stamps the cartridge layout at the pen's position at each stroke; each
  * needle's channel comes from penetration.h with a seeded per-puncture
- * spread. Each lane is one contact with the skin: the pen is lifted at the
- * end of a lane and set down at the start of the next, so each lane replays
- * the stroke record from the moment the needles meet the skin.
+ * spread.
  *
  * Stroke times come from the ideal stroke rate, or from a stroke source: a
  * callback that returns a stroke record (mn_plant_stroke: time, depth,
  * force) such as the pen's software-in-the-loop run gives, so the pen's
  * rate under skin load, a regulated or an unregulated motor, places the
- * punctures. A record shorter than a lane is extended by repeating its last
- * stroke interval. Rollers have no strokes: their needles enter the skin as
+ * punctures. A source's record is one continuous run of the pen over the
+ * session's time on skin, from the moment the needles meet the skin: the
+ * lanes take consecutive stretches of it, as a session is one run of the
+ * motor while the hand moves from lane to lane, so the rate's wander with
+ * the hand's load goes on across lanes instead of repeating in each. The
+ * ideal record is the same everywhere; each lane starts on a stroke. A
+ * record shorter than needed is extended by repeating its last stroke
+ * interval. Rollers have no strokes: their needles enter the skin as
  * the drum rolls to each needle's angle (rolled distance = drum radius x
  * angle, once per turn), at the glide speed.
  *
@@ -34,7 +38,8 @@
 #include "plant/plant.h"
 
 /* What the stroke source is asked for: a record of at least duration_s of
- * strokes on skin, for this pen setting. */
+ * strokes on skin, for this pen setting (the whole session's time on skin
+ * for a source's continuous record). */
 typedef struct {
   double speed_hz;
   double depth_mm;

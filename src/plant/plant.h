@@ -123,6 +123,12 @@ typedef struct mn_plant mn_plant;
  * plant_sim.*). */
 int mn_plant_params_from(mn_plant_params *p, const mn_params *t, char *err, size_t errlen);
 
+/* Replaces the motor and the cam's inertia with a cheap pen's drive (keys
+ * cheap_drive.*: a small iron-core motor, no flywheel), what an unregulated
+ * pen is modelled with; the rest (cell, bridge, cam stroke, needles) stays.
+ * On error p is left unchanged. */
+int mn_plant_params_cheap_drive(mn_plant_params *p, const mn_params *t, char *err, size_t errlen);
+
 /* Range checks (positive resistances, increasing OCV table, ...). */
 int mn_plant_params_check(const mn_plant_params *p, char *err, size_t errlen);
 

@@ -89,6 +89,29 @@ int mn_plant_params_from(mn_plant_params *p, const mn_params *t, char *err, size
   return mn_plant_params_check(p, err, errlen);
 }
 
+int mn_plant_params_cheap_drive(mn_plant_params *p, const mn_params *t, char *err, size_t errlen) {
+  mn_plant_params q = *p;
+  const scalar_spec specs[] = {
+      {"cheap_drive.resistance", "ohm", &q.motor.resistance},
+      {"cheap_drive.inductance", "H", &q.motor.inductance},
+      {"cheap_drive.torque_constant", "N m/A", &q.motor.torque_constant},
+      {"cheap_drive.rotor_inertia", "kg m^2", &q.motor.rotor_inertia},
+      {"cheap_drive.friction_torque", "N m", &q.motor.friction_torque},
+      {"cheap_drive.viscous_damping", "N m s/rad", &q.motor.viscous_damping},
+      {"cheap_drive.cam_inertia", "kg m^2", &q.cam.inertia},
+  };
+  for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+    if (mn_params_get(t, specs[i].key, specs[i].unit, specs[i].dst, err, errlen) != 0) {
+      return MN_PLANT_EPARAM;
+    }
+  }
+  int rc = mn_plant_params_check(&q, err, errlen);
+  if (rc == MN_PLANT_OK) {
+    *p = q;
+  }
+  return rc;
+}
+
 static int positive(const char *what, double v, char *err, size_t errlen) {
   if (!(v > 0.0) || !isfinite(v)) {
     snprintf(err, errlen, "%s: must be positive, got %g", what, v);

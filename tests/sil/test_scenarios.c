@@ -124,7 +124,11 @@ static double rate_cv(const mnpen_sil_result *r) {
 }
 
 /* The cheap-pen contrast: under a wandering hand load, an unregulated pen's
- * stroke rate wanders with it, a regulated one's does not. */
+ * stroke rate wanders with it, a regulated one's does not. The unregulated
+ * pen is the cheap drive (data/pen/cheap_drive.yaml): over a minute on
+ * skin its rate spreads by at least a sixth of the hand's 30 % load CV
+ * (about a quarter is expected), and its mean stays a sixth or more below
+ * the setting. */
 static void wandering_load_spreads_only_an_unregulated_rate(void **state) {
   (void)state;
   double cv[2];
@@ -133,17 +137,22 @@ static void wandering_load_spreads_only_an_unregulated_rate(void **state) {
     mnpen_sil_options_default(&o);
     o.scenario = MNPEN_SIL_TREATMENT;
     o.unregulated = u;
-    o.duration_s = 6.0;
+    o.duration_s = 60.0;
     o.keep_strokes = 1;
     mnpen_sil_result r;
     char err[512];
     assert_int_equal(mnpen_sil_run(&o, params, &r, err, sizeof err), 0);
     assert_int_equal(r.fault, MNPEN_FAULT_NONE);
     cv[u] = rate_cv(&r);
+    print_message("%s: rate CV %.4f, mean %.1f Hz\n", u ? "unregulated" : "regulated", cv[u],
+                  r.speed_mean_hz);
+    if (u) {
+      assert_true(r.speed_mean_hz < (1.0 - 1.0 / 6.0) * r.speed_setpoint_hz);
+    }
     mnpen_sil_result_free(&r);
   }
   assert_true(cv[0] < 0.005); /* regulated: within the 2 % band, and much tighter */
-  assert_true(cv[1] > 0.01);
+  assert_true(cv[1] > 0.3 / 6.0);
   assert_true(cv[1] > 10.0 * cv[0]);
 }
 

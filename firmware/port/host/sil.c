@@ -327,6 +327,11 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   if (rc == 0) {
     rc = mn_plant_params_from(&pp, t, err, errlen);
   }
+  if (rc == 0 && o->unregulated) {
+    /* An unregulated pen is a cheap pen: its own drive, not the regulated
+     * pen's motor and flywheel with the loop switched off. */
+    rc = mn_plant_params_cheap_drive(&pp, t, err, errlen);
+  }
   if (rc == 0) {
     rc = mnpen_host_config_load(&cfg, t, &pp, !o->unregulated, err, errlen);
   }

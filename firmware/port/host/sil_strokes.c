@@ -1,10 +1,12 @@
 /*
  * SIL stroke source; see include/mnpen_host/sil_strokes.h. The scenario is
  * the treatment: the pen is started in the air and then set down on the
- * skin, as a practitioner does at the start of a lane, so the record shows
- * the touch-down and not the soft start, and the load then wanders with the
- * hand's pressure; an unregulated motor's rate wanders with it. The device
- * stage skips the strokes in the air (no needle force).
+ * skin, as a practitioner does at the start of a session, so the record
+ * shows the touch-down and not the soft start, and the load then wanders
+ * with the hand's pressure for the whole session's time on skin (one run,
+ * which the device stage shares out to the lanes in turn); an unregulated
+ * pen (the cheap drive at a fixed duty) wanders with it. The device stage
+ * skips the strokes in the air (no needle force).
  */
 #include "mnpen_host/sil_strokes.h"
 

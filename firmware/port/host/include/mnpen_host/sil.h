@@ -44,7 +44,7 @@ typedef struct {
   double speed_hz; /* 0: the pen's default */
   double depth_mm; /* negative: the pen's default */
   uint64_t cartridge_id;
-  int unregulated;
+  int unregulated;   /* a cheap pen: fixed duty and the cheap drive (data/pen/cheap_drive.yaml) */
   double duration_s; /* 0: the scenario's own */
   int needles;       /* needles in the cartridge */
   uint64_t seed;     /* nonces and the power-cut instant */
