@@ -1,6 +1,6 @@
 /*
  * The key figures the report tabulates: the numbers of summary.json with
- * their units and one-line definitions (docs/model.md, docs/healing.md).
+ * their units and one-line definitions (docs/model.md).
  * The acute figures are session 1's, as in summary.json.
  */
 #include <math.h>

@@ -11,7 +11,7 @@
  * it at any time. Sessions that overlap add to a tissue still healing from
  * the last one: the response of a course is not a sum of sessions.
  *
- * Model (equations and every parameter: docs/healing.md; parameters from
+ * Model (equations and every parameter: docs/model.md, "Healing stage"; parameters from
  * data/skin/healing/ through mn_params): on a 3D grid of the window (the
  * acute window's extent, coarser laterally, viable epidermis to the bottom of
  * the dermis in depth) with fields

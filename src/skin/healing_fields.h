@@ -12,7 +12,7 @@
 #include "numerics/grid.h"
 #include "skin/healing.h"
 
-/* The healing stage's species (docs/healing.md, "fields"). Growth factors,
+/* The healing stage's species (docs/model.md, "Healing stage", "Fields"). Growth factors,
  * inflammation, debris and activated fibroblasts are the excess over the
  * unwounded tissue. */
 typedef enum mn_healing_field_id {

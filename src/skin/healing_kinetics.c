@@ -1,6 +1,6 @@
 /* Skin, healing phase: the local kinetics (per voxel, by the reaction
  * integrator), the epidermis (per column) and the chemotactic transport of
- * activated fibroblasts. Equations: docs/healing.md and the headers of the
+ * activated fibroblasts. Equations: docs/model.md ("Healing stage") and the headers of the
  * data/skin/healing files. Time in days. */
 #include <math.h>
 #include <stdio.h>
