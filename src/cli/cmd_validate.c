@@ -101,7 +101,7 @@ int mn_cli_validate(int argc, char **argv) {
   }
 
   /* Run each protocol once; keep its summary for every case reading it. */
-  json_t **summaries = calloc(n ? n : 1, sizeof *summaries);
+  json_t **summaries = calloc(n ? n : 1, sizeof(json_t *));
   char **run_errors = calloc(n ? n : 1, sizeof *run_errors);
   double *model = calloc(n ? n : 1, sizeof *model);
   int passed = 0, failed = 0;

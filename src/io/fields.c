@@ -631,7 +631,9 @@ static int write_xdmf(const mn_fields *w, const char *path, char *err, size_t er
     char name[NAME_MAX_LEN];
     snprintf(name, sizeof name, "%s", w->snaps[i].mesh);
     for (char *c = name; *c != '\0'; c++) {
-      *c = *c == '/' ? '_' : *c;
+      if (*c == '/') {
+        *c = '_';
+      }
     }
     fprintf(f, "    <Grid Name=\"%s\" GridType=\"Collection\" CollectionType=\"Temporal\">\n",
             name);

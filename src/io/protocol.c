@@ -52,7 +52,7 @@ static const char *choice_name(const char *const *names, size_t n, int v) {
   return (v >= 0 && (size_t)v < n) ? names[v] : "?";
 }
 
-#define CHOICE(names, v) choice_name(names, sizeof names / sizeof names[0] - 1, (int)(v))
+#define CHOICE(names, v) choice_name((names), sizeof(names) / sizeof((names)[0]) - 1, (int)(v))
 
 const char *mn_protocol_species_name(mn_species s) {
   return CHOICE(species_names, s);
@@ -925,6 +925,18 @@ int mn_protocol_load(mn_protocol *p, const char *path, const char *data_dir, cha
 
 /* ---- JSON --------------------------------------------------------------- */
 
+/* Keys the resolved protocol does not write: a roller has no stroke rate or
+ * motor; in vivo (or without a thickness) the membrane is the site's full
+ * skin, nothing to write. */
+static int key_left_out(const mn_protocol *p, const key_spec *k) {
+  if (p->device.kind == MN_DEVICE_ROLLER &&
+      (strcmp(k->path, "device.speed_hz") == 0 || strcmp(k->path, "device.motor") == 0)) {
+    return 1;
+  }
+  return strcmp(k->path, "subject.membrane_mm") == 0 &&
+         !(p->subject.ex_vivo && p->subject.membrane_mm > 0.0);
+}
+
 static json_t *key_json(const mn_protocol *p, const key_spec *k) {
   const char *field = (const char *)p + k->off;
   switch (k->type) {
@@ -1030,12 +1042,8 @@ int mn_protocol_write_json(const mn_protocol *p, json_t **out) {
     json_t *v;
     if (k->type == K_TOPICAL && !p->treatment.has_topical) {
       v = json_null();
-    } else if (p->device.kind == MN_DEVICE_ROLLER &&
-               (strcmp(k->path, "device.speed_hz") == 0 || strcmp(k->path, "device.motor") == 0)) {
-      continue; /* a roller has neither */
-    } else if (strcmp(k->path, "subject.membrane_mm") == 0 &&
-               !(p->subject.ex_vivo && p->subject.membrane_mm > 0.0)) {
-      continue; /* the site's full skin: nothing to write */
+    } else if (key_left_out(p, k)) {
+      continue;
     } else {
       v = key_json(p, k);
     }

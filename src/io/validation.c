@@ -266,7 +266,7 @@ int mn_validation_cases_load(const char *dir, mn_validation_case **cases, size_t
     snprintf(err, errlen, "%s: %s", dir, strerror(errno));
     return MN_VALIDATION_EIO;
   }
-  char *names[256];
+  char *names[256] = {NULL};
   size_t k = 0;
   for (struct dirent *de = readdir(d); de != NULL && k < 256; de = readdir(d)) {
     size_t len = strlen(de->d_name);

@@ -749,8 +749,8 @@ static void sweep_x(mn_lod *s, double *u, double tau) {
               double *t = T + (size_t)i * (size_t)L + (size_t)l;
               t[0] = ur[0];
               t[L] = ur[1];
-              t[2 * L] = ur[2];
-              t[3 * L] = ur[3];
+              t[(size_t)2 * (size_t)L] = ur[2];
+              t[(size_t)3 * (size_t)L] = ur[3];
             }
           }
           for (; i < nx; i++)

@@ -20,7 +20,8 @@ void mn_thermal_step(mn_thermal_state *s, const mn_plant_thermal_params *p, doub
   double ch = p->housing_capacity / dt;
   /* (cw + g1) Tw' - g1 Th'        = cw Tw + Pw
    * -g1 Tw' + (ch + g1 + g2) Th' = ch Th + Ph + g2 Ta */
-  double a11 = cw + g1, a12 = -g1, a21 = -g1, a22 = ch + g1 + g2;
+  double a11 = cw + g1, a12 = -g1, a22 = ch + g1 + g2;
+  double a21 = a12; /* the coupling is symmetric */
   double r1 = cw * s->winding_c + winding_w;
   double r2 = ch * s->housing_c + housing_w + g2 * p->ambient_c;
   double det = a11 * a22 - a12 * a21;

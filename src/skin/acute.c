@@ -720,11 +720,25 @@ static int compound_step(run *R, double dt, char *err, size_t errlen) {
 
 /* --------------------------------------------------------- summaries */
 
+/* Which series first_below reads. */
+typedef enum { SERIES_TEWL, SERIES_OPEN, SERIES_BARRIER } series_id;
+
+static double series_value(const mn_acute_sample *s, series_id id) {
+  switch (id) {
+  case SERIES_TEWL:
+    return s->tewl_g_m2_h;
+  case SERIES_OPEN:
+    return s->open_channel_fraction;
+  default:
+    return s->barrier_open_fraction;
+  }
+}
+
 /* First time after index `from` at which series value v(i) <= level. */
-static double first_below(const mn_acute_sample *s, size_t n, size_t from, size_t off,
+static double first_below(const mn_acute_sample *s, size_t n, size_t from, series_id id,
                           double level) {
   for (size_t i = from; i < n; i++) {
-    double v = *(const double *)((const char *)&s[i] + off);
+    double v = series_value(&s[i], id);
     if (v <= level)
       return s[i].time_h;
   }
@@ -952,7 +966,7 @@ static void summarise(run *R, mn_acute_result *out) {
       ipk = i;
   out->tewl_peak_g_m2_h = s[ipk].tewl_g_m2_h;
   out->tewl_recovery_h = ipk == 0 ? 0.0
-                                  : first_below(s, n, ipk, offsetof(mn_acute_sample, tewl_g_m2_h),
+                                  : first_below(s, n, ipk, SERIES_TEWL,
                                                 s[0].tewl_g_m2_h * (1.0 + P->tewl_recovery_margin));
   /* closure times from the first sample with opened channels */
   size_t i0 = 0;
@@ -961,15 +975,13 @@ static void summarise(run *R, mn_acute_result *out) {
   double t0 = i0 < n ? s[i0 > 0 ? i0 - 1 : 0].time_h : 0.0;
   double v;
   if (i0 < n) {
-    v = first_below(s, n, i0, offsetof(mn_acute_sample, open_channel_fraction), 0.5);
+    v = first_below(s, n, i0, SERIES_OPEN, 0.5);
     out->pore_closure_half_life_h = v < 0.0 ? -1.0 : v - t0;
-    v = first_below(s, n, i0, offsetof(mn_acute_sample, open_channel_fraction),
-                    P->closure_threshold);
+    v = first_below(s, n, i0, SERIES_OPEN, P->closure_threshold);
     out->pore_closure_h = v < 0.0 ? -1.0 : v - t0;
-    v = first_below(s, n, i0, offsetof(mn_acute_sample, barrier_open_fraction), 0.5);
+    v = first_below(s, n, i0, SERIES_BARRIER, 0.5);
     out->barrier_half_life_h = v < 0.0 ? -1.0 : v - t0;
-    v = first_below(s, n, i0, offsetof(mn_acute_sample, barrier_open_fraction),
-                    P->closure_threshold);
+    v = first_below(s, n, i0, SERIES_BARRIER, P->closure_threshold);
     out->barrier_resealing_h = v < 0.0 ? -1.0 : v - t0;
   } else {
     out->pore_closure_half_life_h = out->pore_closure_h = -1.0;

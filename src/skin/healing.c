@@ -52,8 +52,8 @@ static int build_grid(mn_healing *h, const mn_healing_setup *s, char *err, size_
     }
     top += seg[q].thick;
   }
-  const int nx = (int)fmax(3.0, lround(s->window_m[0] / P->lateral_cell));
-  const int ny = (int)fmax(3.0, lround(s->window_m[1] / P->lateral_cell));
+  const int nx = (int)fmax(3.0, round(s->window_m[0] / P->lateral_cell));
+  const int ny = (int)fmax(3.0, round(s->window_m[1] / P->lateral_cell));
   mn_grid_params gp = {
       .nx = nx, .ny = ny, .nz = nz, .dx = s->window_m[0] / nx, .dy = s->window_m[1] / ny, .zf = zf};
   int rc = mn_grid_create(&h->g, &gp, err, errlen);
@@ -255,7 +255,7 @@ void mn_healing_measure(const mn_healing *h, const hstate *s, mn_healing_sample 
       a[7] += y[HS_INFL][v];
     }
     double w = dz[k];
-    vol += w * h->plane;
+    vol += w * (double)h->plane;
     o->collagen_I += w * a[0];
     o->collagen_III += w * a[1];
     o->elastin += w * a[2];
@@ -265,7 +265,7 @@ void mn_healing_measure(const mn_healing *h, const hstate *s, mn_healing_sample 
     o->pdgf += w * a[6];
     o->inflammation += w * a[7];
     if (lay == HL_PD) {
-      vol_pd += w * h->plane;
+      vol_pd += w * (double)h->plane;
       o->collagen_I_pd += w * a[0];
       o->collagen_III_pd += w * a[1];
     }
@@ -302,12 +302,13 @@ void mn_healing_measure(const mn_healing *h, const hstate *s, mn_healing_sample 
       n_out++;
     }
   }
-  o->dermal_thickness_um = 1e6 * H_all / h->plane;
-  o->epidermis_um = 1e6 * (h->layers.stratum_corneum + e_all / h->plane);
+  o->dermal_thickness_um = 1e6 * H_all / (double)h->plane;
+  o->epidermis_um = 1e6 * (h->layers.stratum_corneum + e_all / (double)h->plane);
   if (n_in > 0) {
-    double ref_H = n_out ? H_out / n_out : h->layers.papillary_dermis + h->layers.reticular_dermis;
-    double ref_e = n_out ? e_out / n_out : h->layers.viable_epidermis;
-    o->region_depression_um = 1e6 * ((ref_H + ref_e) - (H_in + e_in) / n_in);
+    double ref_H =
+        n_out ? H_out / (double)n_out : h->layers.papillary_dermis + h->layers.reticular_dermis;
+    double ref_e = n_out ? e_out / (double)n_out : h->layers.viable_epidermis;
+    o->region_depression_um = 1e6 * ((ref_H + ref_e) - (H_in + e_in) / (double)n_in);
   }
 }
 
@@ -335,7 +336,7 @@ static double region_dermis(const mn_healing *h, const hstate *s) {
         H += dz[k] * (c1[v] + c3[v] + c3n[v]) / h->cnorm[v];
     }
   }
-  return n ? H / n : 0.0;
+  return n ? H / (double)n : 0.0;
 }
 
 static double pct(double a, double b) {
@@ -374,7 +375,7 @@ int mn_healing_summary_now(const mn_healing *h, mn_healing_summary *o) {
     s1 += a;
     s2 += a * a;
   }
-  double mean = s1 / h->plane, var = fmax(0.0, s2 / h->plane - mean * mean);
+  double mean = s1 / (double)h->plane, var = fmax(0.0, s2 / (double)h->plane - mean * mean);
   o->new_collagen_cv = mean > 0.0 ? sqrt(var) / mean : 0.0;
   o->growth_factor_elevated_days = h->gf_days;
   o->inflammation_days = h->inf_days;
@@ -400,7 +401,7 @@ int mn_healing_summary_now(const mn_healing *h, mn_healing_summary *o) {
           H += dz[k] * h->c_base[v] / h->cnorm[v];
       }
     }
-    o->region_dermis_start_um = n ? 1e6 * H / n : 0.0;
+    o->region_dermis_start_um = n ? 1e6 * H / (double)n : 0.0;
     o->region_dermis_change_pct = pct(o->region_dermis_end_um, o->region_dermis_start_um);
   }
   o->steps = h->steps;
