@@ -6,7 +6,9 @@
  *                     protocol_json; attrs ideal_strokes, nthreads
  *   /state            attrs params_hash, sessions_done, next_day, acute_hours,
  *                     has_healing; dataset timeseries (rows x columns, attr
- *                     columns: the names joined by commas)
+ *                     columns: the names joined by commas); dataset
+ *                     field_snapshots (absent: none taken yet), the fields
+ *                     writer's list of the snapshots up to this safe point
  *   /state/sessions/NNN   attrs day, the puncture statistics and the acute
  *                     result's figures (each by its field name); dataset
  *                     acute_series (rows x 7); group punctures (one dataset
@@ -492,6 +494,9 @@ static void write_all(h5io *io, hid_t f, const mn_checkpoint_run *run, const mn_
   put_f64(io, sg, "acute_hours", s->result.acute_hours);
   put_i64(io, sg, "has_healing", s->result.has_healing);
   write_table(io, sg, s->result.timeseries, s->rows);
+  if (run->field_snapshots != NULL) {
+    put_text(io, sg, "field_snapshots", run->field_snapshots);
+  }
   /* the column names, to refuse a checkpoint of another table layout */
   size_t len = 1;
   for (size_t c = 0; c < mn_table_cols(s->result.timeseries); c++) {
@@ -776,6 +781,7 @@ static void read_all(h5io *io, hid_t f, mn_checkpoint_run *run, mn_course_state 
   s->result.acute_hours = get_f64(io, sg, "acute_hours");
   s->result.has_healing = (int)get_i64(io, sg, "has_healing");
   read_table(io, sg, s);
+  run->field_snapshots = get_text(io, sg, "field_snapshots", 1);
   if (io->rc == 0 && done > 0) {
     s->result.sessions = calloc((size_t)done, sizeof *s->result.sessions);
     if (s->result.sessions == NULL) {
@@ -836,5 +842,6 @@ void mn_checkpoint_run_free(mn_checkpoint_run *run) {
   }
   free(run->protocol_yaml);
   free(run->protocol_json);
+  free(run->field_snapshots);
   memset(run, 0, sizeof *run);
 }

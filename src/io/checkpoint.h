@@ -38,6 +38,10 @@ typedef struct mn_checkpoint_run {
   char *protocol_json; /* the resolved protocol (compact, keys sorted), checked on resume */
   int ideal_strokes;   /* 1: ideal stroke rate; 0: the pen's software-in-the-loop run */
   int nthreads;        /* threads the run used (results are bitwise the same for the same) */
+  /* The field snapshots taken up to the state's safe point, as
+   * mn_fields_list gives them (NULL: none); a resumed run's fields writer
+   * starts from it, so fields.xdmf names the snapshots of the whole run. */
+  char *field_snapshots;
 } mn_checkpoint_run;
 
 /* Writes run and state to path atomically. */

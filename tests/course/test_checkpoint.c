@@ -146,7 +146,8 @@ static int write_final(void *ctx, const mn_course_state *s, int final, char *err
   w->finals++;
   w->sessions_done = s->sessions_done;
   w->next_day = s->next_day;
-  mn_checkpoint_run run = {NULL, "{}", 1, 1};
+  /* the fields writer's list is kept as given, byte for byte */
+  mn_checkpoint_run run = {NULL, "{}", 1, 1, "healing t000000.000h 0 4 3 5 water\n"};
   return mn_checkpoint_write(w->path, &run, s, err, errlen);
 }
 
@@ -194,6 +195,8 @@ static void run_stopped_and_resumed(const mn_protocol *p, stopper *st, writer *w
   assert_int_equal(run.nthreads, 1);
   assert_string_equal(run.protocol_json, "{}");
   assert_null(run.protocol_yaml);
+  assert_non_null(run.field_snapshots);
+  assert_string_equal(run.field_snapshots, "healing t000000.000h 0 4 3 5 water\n");
   assert_int_equal(state.sessions_done, w->sessions_done);
   assert_true(state.next_day == w->next_day);
 
