@@ -61,9 +61,9 @@ static void run_help(FILE *out) {
                "                       collagen_III, elastin, fibroblasts, growth_factor,\n"
                "                       inflammation, epidermis_um (healing rows, daily); a\n"
                "                       column a row's stage does not fill is empty\n"
-               "  DIR/fields.h5        3D fields at the protocol's snapshot times (HDF5,\n"
-               "                       float32; h5dump reads it)\n"
-               "  DIR/fields.xdmf      the same for ParaView (open this one)\n"
+               "  DIR/fields/*.h5      3D fields at the protocol's snapshot times, one HDF5\n"
+               "                       file per snapshot (float32; h5dump reads them)\n"
+               "  DIR/fields.xdmf      all of them for ParaView (open this one)\n"
                "Snapshots (protocol key output): fields_every_h: H (every H hours of the\n"
                "course clock), fields_at_h: [t1, t2, ...] (hours since the first session),\n"
                "fields: [water, compound, signal, growth, wound, open (acute grid);\n"
@@ -75,8 +75,10 @@ static void run_help(FILE *out) {
                "                       state at the last safe point (docs/outputs.md)\n"
                "DIR is made at the start and holds checkpoint.h5 until the results are in;\n"
                "every file is written atomically (temporary + rename), so a killed run\n"
-               "never leaves a truncated one, and checkpoint.h5 is removed last: a DIR\n"
-               "without it holds a finished run. A failed run removes the DIR it made.\n"
+               "never leaves a truncated one (a checkpointed run's field snapshots are\n"
+               "final as soon as taken, so a resumed run has them all), and checkpoint.h5\n"
+               "is removed last: a DIR without it holds a finished run. A failed run\n"
+               "removes the DIR it made.\n"
                "Ctrl-C (SIGINT) or SIGTERM stops the run at the next step and keeps the\n"
                "checkpoint; continue with mnlab run --resume DIR.\n"
                "\n"
@@ -211,14 +213,18 @@ int mn_cli_run(int argc, char **argv) {
     mn_params_destroy(&pen);
     return MN_CLI_EFAIL;
   }
-  /* Field snapshots grow inside the output directory when the checkpoint
-   * made it already (else beside it) and join the other results at the end. */
+  /* Field snapshots go straight into DIR/fields/ when the checkpoint made
+   * DIR already (each durable once taken; a resumed run starts from the
+   * list its checkpoint kept), else beside DIR until the end. */
   mn_fields *fields = NULL;
   double *snap_h = NULL;
   if (mn_fields_wanted(&p) &&
       (mn_fields_times(&p, &snap_h, &o.nsnapshot_h, err, sizeof err) != 0 ||
-       mn_fields_create(&fields, out_dir, p.output.fields, err, sizeof err) != 0)) {
+       mn_fields_create(&fields, out_dir, p.output.fields, err, sizeof err) != 0 ||
+       (resume_dir != NULL &&
+        mn_fields_resume(fields, ckpt.run.field_snapshots, err, sizeof err) != 0))) {
     fprintf(stderr, "mnlab run: %s\n", err);
+    mn_fields_destroy(&fields);
     free(snap_h);
     mn_params_destroy(&pen);
     mn_course_state_free(&resume_state);
@@ -236,7 +242,7 @@ int mn_cli_run(int argc, char **argv) {
   if (resume_dir != NULL || keep_checkpoint) {
     o.nthreads = nthreads;
     o.resume = resume_dir != NULL ? &resume_state : NULL;
-    mn_cli_checkpoint_attach(&ckpt, &o);
+    mn_cli_checkpoint_attach(&ckpt, &o, fields);
   }
 
   mn_course_result r;
@@ -245,9 +251,14 @@ int mn_cli_run(int argc, char **argv) {
   free(snap_h);
   mn_course_state_free(&resume_state);
   if (rc != 0) {
-    mn_fields_destroy(&fields);
+    int interrupted = rc == MN_COURSE_ESTOPPED && mn_cli_checkpoint_interrupted();
+    if (interrupted || resume_dir != NULL) {
+      mn_fields_destroy(&fields); /* the snapshots stay with the checkpoint kept */
+    } else {
+      mn_fields_discard(&fields);
+    }
     mn_cli_progress_abandon(&bar);
-    if (rc == MN_COURSE_ESTOPPED && mn_cli_checkpoint_interrupted()) {
+    if (interrupted) {
       fprintf(stderr,
               "mnlab run: %s: interrupted; %s holds the run's last safe point: continue with\n"
               "  mnlab run --resume %s\n",
@@ -272,13 +283,15 @@ int mn_cli_run(int argc, char **argv) {
     rc = mn_table_write_csv(r.timeseries, mn_outdir_path(&od, "timeseries.csv", path, sizeof path),
                             err, sizeof err);
   }
+  if (rc == 0) {
+    rc = mn_report_write(od.staging, &p, &r, err, sizeof err);
+  }
+  /* After the report: a staging directory that fails before this holds
+   * plain files only, which its removal handles. */
   if (rc == 0 && fields != NULL) {
     rc = mn_fields_commit(&fields, od.staging, err, sizeof err);
   }
   mn_fields_destroy(&fields);
-  if (rc == 0) {
-    rc = mn_report_write(od.staging, &p, &r, err, sizeof err);
-  }
   if (rc == 0) {
     rc = mn_outdir_commit(&od, err, sizeof err);
   } else if (od.target != NULL) {

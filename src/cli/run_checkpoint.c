@@ -194,11 +194,22 @@ static int write_checkpoint(void *ctx, const mn_course_state *s, int final, char
   mn_cli_checkpoint *c = ctx;
   double now = wall_s();
   double day = s->result.has_healing ? s->healing.t_days : -1.0;
+  if (!final) {
+    /* called at the safe point itself: the snapshots so far are its own */
+    c->safe_nsnaps = mn_fields_count(c->fields);
+  }
   int same = c->written > 0 && s->sessions_done == c->safe_sessions && day == c->safe_day;
   if (same || (!final && c->written > 0 && now - c->last_s < c->every_s)) {
     return 0;
   }
-  int rc = mn_checkpoint_write(c->path, &c->run, s, err, errlen);
+  free(c->run.field_snapshots);
+  c->run.field_snapshots = NULL;
+  int rc = c->fields != NULL
+               ? mn_fields_list(c->fields, c->safe_nsnaps, &c->run.field_snapshots, err, errlen)
+               : 0;
+  if (rc == 0) {
+    rc = mn_checkpoint_write(c->path, &c->run, s, err, errlen);
+  }
   if (rc == 0) {
     c->written++;
     c->last_s = now;
@@ -225,7 +236,9 @@ static int watch(void *ctx, const char *stage, double fraction, double sim_h) {
   return c->inner != NULL ? c->inner(c->inner_ctx, stage, fraction, sim_h) : 0;
 }
 
-void mn_cli_checkpoint_attach(mn_cli_checkpoint *c, mn_course_options *o) {
+void mn_cli_checkpoint_attach(mn_cli_checkpoint *c, mn_course_options *o, const mn_fields *fields) {
+  c->fields = fields;
+  c->safe_nsnaps = mn_fields_count(fields);
   o->checkpoint = write_checkpoint;
   o->checkpoint_ctx = c;
   c->inner = o->progress;

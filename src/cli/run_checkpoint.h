@@ -16,6 +16,7 @@
 
 #include "course/course.h"
 #include "io/checkpoint.h"
+#include "io/fields.h"
 #include "io/protocol.h"
 
 /* Exit status of a run stopped by SIGINT or SIGTERM (checkpoint kept). */
@@ -35,6 +36,10 @@ typedef struct {
   double safe_day;
   int safe_sessions;
   mn_checkpoint_run run;
+  /* the run's field snapshots (NULL: none) and how many of them the last
+   * safe point had: a checkpoint lists those */
+  const mn_fields *fields;
+  size_t safe_nsnaps;
   /* the progress callback wrapped by the stop watch */
   mn_course_progress_fn inner;
   void *inner_ctx;
@@ -55,8 +60,10 @@ int mn_cli_checkpoint_resume(mn_cli_checkpoint *c, const char *dir, double every
                              int *ideal, int *nthreads, mn_course_state *st, char *err,
                              size_t errlen);
 /* Hooks the run: checkpoint callback, stop on SIGINT/SIGTERM (wrapping the
- * progress callback already set). */
-void mn_cli_checkpoint_attach(mn_cli_checkpoint *c, mn_course_options *o);
+ * progress callback already set). fields (may be NULL) is the run's field
+ * writer, already holding a resumed run's earlier snapshots: each
+ * checkpoint lists the snapshots taken up to its safe point. */
+void mn_cli_checkpoint_attach(mn_cli_checkpoint *c, mn_course_options *o, const mn_fields *fields);
 /* After the run: 1 when a signal stopped it. */
 int mn_cli_checkpoint_interrupted(void);
 /* The results are in place: removes checkpoint.h5. */

@@ -1,10 +1,12 @@
 /*
  * Field snapshots in HDF5 with an XDMF sidecar; see fields.h.
  *
- * The HDF5 file grows snapshot by snapshot during the run (a course's
- * fields do not fit in memory); the XDMF text is written at commit from the
- * list of snapshots kept here, so it names exactly the datasets stored, with
- * the shapes they were stored with. Values are stored as float32 (7
+ * Each snapshot is its own HDF5 file, written as it is taken (a course's
+ * fields do not fit in memory) and renamed into place whole; the XDMF text
+ * is written at commit from the list of snapshots kept here, so it names
+ * exactly the files and datasets stored, with the shapes they were stored
+ * with. The list is also what a checkpoint keeps, so a resumed run's XDMF
+ * names the snapshots taken before the interruption too. Values are stored as float32 (7
  * significant digits are plenty to look at) with shuffle + deflate when the
  * library has it: the fields are smooth and mostly constant far from the
  * channels, so they compress well.
@@ -12,11 +14,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/fields.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "io/atomic.h"
+#include "io/outdir.h"
 #include "skin/healing_fields.h"
 
 enum { NAME_MAX_LEN = 32, SNAP_FIELDS_MAX = 32, DEFLATE_LEVEL = 4 };
@@ -42,11 +46,11 @@ typedef struct {
 } snapshot;
 
 struct mn_fields {
-  char *h5_tmp;
-  char h5_name[NAME_MAX_LEN]; /* how the XDMF refers to the HDF5 file */
-  hid_t file;
+  char *dir;    /* where the snapshot files go now */
+  int in_place; /* dir is DIR/fields itself (else a temporary beside DIR) */
   unsigned fields;
   int deflate;
+  size_t nresumed; /* snapshots taken over from a checkpoint */
   snapshot *snaps;
   size_t nsnaps, cap;
   float *buf; /* conversion to float32 */
@@ -94,11 +98,22 @@ static char *dup_printf(const char *fmt, const char *a, const char *b) {
 }
 
 static void free_writer(mn_fields *w) {
-  free(w->h5_tmp);
+  free(w->dir);
   free(w->snaps);
   free(w->buf);
   free(w->sum);
   free(w);
+}
+
+/* The snapshot's file inside the fields directory: the mesh path with '_'
+ * for '/', then the group (acute_s1_t000012.000h.h5). */
+static void snapshot_file(const snapshot *s, char *buf, size_t buflen) {
+  snprintf(buf, buflen, "%s_%s.h5", s->mesh, s->group);
+  for (char *c = buf; *c != '\0'; c++) {
+    if (*c == '/') {
+      *c = '_';
+    }
+  }
 }
 
 int mn_fields_create(mn_fields **out, const char *prefix, unsigned fields, char *err,
@@ -113,14 +128,13 @@ int mn_fields_create(mn_fields **out, const char *prefix, unsigned fields, char 
     put_err(err, errlen, "%s: out of memory", prefix);
     return MN_FIELDS_ENOMEM;
   }
-  w->file = H5I_INVALID_HID;
   w->fields = fields;
-  snprintf(w->h5_name, sizeof w->h5_name, "%s", "fields.h5");
   char pid[24];
   snprintf(pid, sizeof pid, "%ld", (long)getpid());
-  /* The file grows inside the output directory when it exists already (a
-   * checkpointed run makes it first), where the next run's sweep removes
-   * what a killed run left; otherwise beside it ("out/" names out). */
+  /* Inside the output directory when it exists already (a checkpointed run
+   * makes it first): each snapshot is then final as soon as it is taken, so
+   * a resumed run keeps those of the run it continues. Otherwise in a
+   * temporary beside it ("out/" names out), moved in at commit. */
   size_t plen = strlen(prefix);
   while (plen > 1 && prefix[plen - 1] == '/') {
     plen--;
@@ -130,17 +144,23 @@ int mn_fields_create(mn_fields **out, const char *prefix, unsigned fields, char 
     memcpy(base, prefix, plen);
     base[plen] = '\0';
     struct stat st;
-    if (stat(base, &st) == 0 && S_ISDIR(st.st_mode)) {
-      w->h5_tmp = dup_printf("%s/fields.h5.tmp.%s", base, pid);
-    } else {
-      w->h5_tmp = dup_printf("%s.fields.h5.tmp.%s", base, pid);
-    }
+    w->in_place = stat(base, &st) == 0 && S_ISDIR(st.st_mode);
+    w->dir = w->in_place ? dup_printf("%s/%s", base, MN_FIELDS_DIR)
+                         : dup_printf("%s.fields.tmp.%s", base, pid);
     free(base);
   }
-  if (w->h5_tmp == NULL) {
+  if (w->dir == NULL) {
     free_writer(w);
     put_err(err, errlen, "%s: out of memory", prefix);
     return MN_FIELDS_ENOMEM;
+  }
+  if (mkdir(w->dir, 0777) != 0 && !(w->in_place && errno == EEXIST)) {
+    put_err(err, errlen, "%s: cannot create: %s", w->dir, strerror(errno));
+    free_writer(w);
+    return MN_FIELDS_EIO;
+  }
+  if (w->in_place) {
+    mn_outdir_sweep(w->dir); /* what killed runs left half written */
   }
   quiet_h5 q = h5_quiet();
   unsigned config = 0;
@@ -148,15 +168,27 @@ int mn_fields_create(mn_fields **out, const char *prefix, unsigned fields, char 
                H5Zget_filter_info(H5Z_FILTER_DEFLATE, &config) >= 0 &&
                (config & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0 &&
                H5Zfilter_avail(H5Z_FILTER_SHUFFLE) > 0;
-  w->file = H5Fcreate(w->h5_tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   h5_restore(q);
-  if (w->file < 0) {
-    put_err(err, errlen, "%s: cannot create (HDF5)", w->h5_tmp);
-    free_writer(w);
-    return MN_FIELDS_EIO;
-  }
   *out = w;
   return MN_FIELDS_OK;
+}
+
+/* Removes a temporary fields directory with the snapshot files in it. */
+static void remove_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d != NULL) {
+    for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+      if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+        char *p = dup_printf("%s/%s", dir, de->d_name);
+        if (p != NULL) {
+          remove(p);
+        }
+        free(p);
+      }
+    }
+    closedir(d);
+  }
+  rmdir(dir);
 }
 
 void mn_fields_destroy(mn_fields **pw) {
@@ -164,14 +196,31 @@ void mn_fields_destroy(mn_fields **pw) {
     return;
   }
   mn_fields *w = *pw;
-  if (w->file >= 0) {
-    quiet_h5 q = h5_quiet();
-    H5Fclose(w->file);
-    h5_restore(q);
-    remove(w->h5_tmp);
+  if (!w->in_place) {
+    remove_dir(w->dir);
   }
   free_writer(w);
   *pw = NULL;
+}
+
+void mn_fields_discard(mn_fields **pw) {
+  if (pw == NULL || *pw == NULL) {
+    return;
+  }
+  mn_fields *w = *pw;
+  for (size_t i = w->nresumed; w->in_place && i < w->nsnaps; i++) {
+    char name[2 * NAME_MAX_LEN + 8];
+    snapshot_file(&w->snaps[i], name, sizeof name);
+    char *p = dup_printf("%s/%s", w->dir, name);
+    if (p != NULL) {
+      remove(p);
+    }
+    free(p);
+  }
+  if (w->in_place) {
+    rmdir(w->dir); /* only when empty */
+  }
+  mn_fields_destroy(pw);
 }
 
 size_t mn_fields_count(const mn_fields *w) {
@@ -180,17 +229,25 @@ size_t mn_fields_count(const mn_fields *w) {
 
 /* ---- HDF5 helpers ------------------------------------------------------- */
 
-static hid_t open_or_create_group(hid_t parent, const char *name, int *created) {
-  *created = 0;
-  htri_t e = H5Lexists(parent, name, H5P_DEFAULT);
-  if (e < 0) {
+/* HDF5 stamps objects with their modification time unless told not to: off,
+ * so the same snapshot gives the same bytes (a resumed run rewrites the
+ * snapshots after its safe point identically). */
+static hid_t untimed(hid_t cls) {
+  hid_t pl = H5Pcreate(cls);
+  if (pl >= 0 && H5Pset_obj_track_times(pl, 0) < 0) {
+    H5Pclose(pl);
     return H5I_INVALID_HID;
   }
-  if (e > 0) {
-    return H5Gopen2(parent, name, H5P_DEFAULT);
+  return pl;
+}
+
+static hid_t create_group(hid_t parent, const char *name) {
+  hid_t gcpl = untimed(H5P_GROUP_CREATE);
+  hid_t g = gcpl >= 0 ? H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT) : gcpl;
+  if (gcpl >= 0) {
+    H5Pclose(gcpl);
   }
-  *created = 1;
-  return H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  return g;
 }
 
 static int put_string_attr(hid_t obj, const char *name, const char *value) {
@@ -229,13 +286,17 @@ static int put_scalar_attr(hid_t obj, const char *name, hid_t file_type, hid_t m
 static int put_coords(hid_t mesh, const char *name, const double *v, size_t n) {
   hsize_t dims[1] = {(hsize_t)n};
   hid_t space = H5Screate_simple(1, dims, NULL);
-  hid_t d = space >= 0 ? H5Dcreate2(mesh, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                    H5P_DEFAULT)
-                       : space;
+  hid_t dcpl = untimed(H5P_DATASET_CREATE);
+  hid_t d = space >= 0 && dcpl >= 0
+                ? H5Dcreate2(mesh, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)
+                : H5I_INVALID_HID;
   int ok = d >= 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0 &&
            put_string_attr(d, "units", "m") == 0;
   if (d >= 0) {
     H5Dclose(d);
+  }
+  if (dcpl >= 0) {
+    H5Pclose(dcpl);
   }
   if (space >= 0) {
     H5Sclose(space);
@@ -243,26 +304,26 @@ static int put_coords(hid_t mesh, const char *name, const double *v, size_t n) {
   return ok ? 0 : -1;
 }
 
-/* The face coordinates of a new mesh; an existing mesh must have the same
- * cell counts. */
-static int mesh_coords(mn_fields *w, hid_t mesh, int created, const char *mesh_name,
-                       const mn_grid *g, char *err, size_t errlen) {
-  int nx = mn_grid_nx(g), ny = mn_grid_ny(g), nz = mn_grid_nz(g);
-  if (!created) {
-    for (size_t i = 0; i < w->nsnaps; i++) {
-      const snapshot *s = &w->snaps[i];
-      if (strcmp(s->mesh, mesh_name) == 0 && (s->nx != nx || s->ny != ny || s->nz != nz)) {
-        put_err(err, errlen, "%s: mesh %s was %d x %d x %d cells, now %d x %d x %d", w->h5_name,
-                mesh_name, s->nx, s->ny, s->nz, nx, ny, nz);
-        return MN_FIELDS_EINVAL;
-      }
+/* An existing mesh must keep its cell counts. */
+static int mesh_check(const mn_fields *w, const snapshot *s, char *err, size_t errlen) {
+  for (size_t i = 0; i < w->nsnaps; i++) {
+    const snapshot *o = &w->snaps[i];
+    if (strcmp(o->mesh, s->mesh) == 0 && (o->nx != s->nx || o->ny != s->ny || o->nz != s->nz)) {
+      put_err(err, errlen, "%s: mesh %s was %d x %d x %d cells, now %d x %d x %d", w->dir, s->mesh,
+              o->nx, o->ny, o->nz, s->nx, s->ny, s->nz);
+      return MN_FIELDS_EINVAL;
     }
-    return MN_FIELDS_OK;
   }
+  return MN_FIELDS_OK;
+}
+
+/* The face coordinates of the mesh, in every snapshot's file (each file
+ * stands alone). */
+static int mesh_coords(hid_t mesh, const mn_grid *g) {
+  int nx = mn_grid_nx(g), ny = mn_grid_ny(g), nz = mn_grid_nz(g);
   size_t nmax = (size_t)(nx > ny ? nx : ny) + 1;
   double *v = malloc(nmax * sizeof *v);
   if (v == NULL) {
-    put_err(err, errlen, "%s: out of memory", w->h5_name);
     return MN_FIELDS_ENOMEM;
   }
   int rc = 0;
@@ -276,11 +337,7 @@ static int mesh_coords(mn_fields *w, hid_t mesh, int created, const char *mesh_n
   rc |= put_coords(mesh, "y", v, (size_t)ny + 1);
   free(v);
   rc |= put_coords(mesh, "z", mn_grid_zf(g), (size_t)nz + 1);
-  if (rc != 0) {
-    put_err(err, errlen, "%s: cannot write the coordinates of mesh %s", w->h5_name, mesh_name);
-    return MN_FIELDS_EIO;
-  }
-  return MN_FIELDS_OK;
+  return rc != 0 ? MN_FIELDS_EIO : MN_FIELDS_OK;
 }
 
 static int put_field(mn_fields *w, hid_t group, const mn_grid *g, const mn_fields_array *a) {
@@ -298,7 +355,7 @@ static int put_field(mn_fields *w, hid_t group, const mn_grid *g, const mn_field
   }
   hsize_t dims[3] = {(hsize_t)mn_grid_nz(g), (hsize_t)mn_grid_ny(g), (hsize_t)mn_grid_nx(g)};
   hid_t space = H5Screate_simple(3, dims, NULL);
-  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  hid_t dcpl = untimed(H5P_DATASET_CREATE);
   int ok = space >= 0 && dcpl >= 0;
   if (ok && w->deflate) {
     hsize_t chunk[3] = {1, dims[1], dims[2]}; /* one depth plane */
@@ -351,18 +408,17 @@ static int push_snapshot(mn_fields *w, const snapshot *s) {
   return MN_FIELDS_OK;
 }
 
-/* Opens (creating as needed) each level of a mesh path such as acute/s1. */
-static hid_t open_mesh(hid_t file, const char *mesh, int *created) {
+/* Creates each level of a mesh path such as acute/s1 in a new file. */
+static hid_t create_mesh(hid_t file, const char *mesh) {
   char part[NAME_MAX_LEN];
   hid_t cur = file;
   const char *s = mesh;
-  *created = 0;
   for (;;) {
     const char *slash = strchr(s, '/');
     size_t n = slash ? (size_t)(slash - s) : strlen(s);
     memcpy(part, s, n);
     part[n] = '\0';
-    hid_t next = open_or_create_group(cur, part, created);
+    hid_t next = create_group(cur, part);
     if (cur != file) {
       H5Gclose(cur);
     }
@@ -372,6 +428,56 @@ static hid_t open_mesh(hid_t file, const char *mesh, int *created) {
     cur = next;
     s = slash + 1;
   }
+}
+
+/* Writes one snapshot's file under a temporary name; the caller publishes
+ * it. */
+static int write_file(mn_fields *w, const char *tmp, const snapshot *s, int session,
+                      double requested_h, const mn_grid *g, const mn_fields_array *arrays,
+                      char *err, size_t errlen) {
+  quiet_h5 q = h5_quiet();
+  int rc = MN_FIELDS_OK;
+  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t m = file >= 0 ? create_mesh(file, s->mesh) : H5I_INVALID_HID;
+  hid_t grp = H5I_INVALID_HID;
+  if (m < 0) {
+    put_err(err, errlen, "%s: cannot create group %s", tmp, s->mesh);
+    rc = MN_FIELDS_EIO;
+  }
+  if (rc == 0 && (rc = mesh_coords(m, g)) != 0) {
+    put_err(err, errlen, "%s: cannot write the coordinates of mesh %s", tmp, s->mesh);
+  }
+  if (rc == 0) {
+    grp = create_group(m, s->group);
+    if (grp < 0 || put_scalar_attr(grp, "time_h", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &s->time_h) ||
+        put_scalar_attr(grp, "requested_h", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &requested_h) ||
+        put_scalar_attr(grp, "session", H5T_STD_I32LE, H5T_NATIVE_INT, &session)) {
+      put_err(err, errlen, "%s: cannot create group %s/%s", tmp, s->mesh, s->group);
+      rc = MN_FIELDS_EIO;
+    }
+  }
+  for (size_t i = 0; rc == 0 && i < s->nnames; i++) {
+    rc = put_field(w, grp, g, &arrays[i]);
+    if (rc != 0) {
+      put_err(err, errlen, "%s: cannot write %s/%s/%s", tmp, s->mesh, s->group, arrays[i].name);
+    }
+  }
+  if (grp >= 0) {
+    H5Gclose(grp);
+  }
+  if (m >= 0) {
+    H5Gclose(m);
+  }
+  if (file >= 0 && H5Fclose(file) < 0 && rc == 0) {
+    put_err(err, errlen, "%s: cannot write (HDF5 close failed)", tmp);
+    rc = MN_FIELDS_EIO;
+  }
+  if (file < 0) {
+    put_err(err, errlen, "%s: cannot create (HDF5)", tmp);
+    rc = MN_FIELDS_EIO;
+  }
+  h5_restore(q);
+  return rc;
 }
 
 int mn_fields_write(mn_fields *w, const char *mesh, int session, double time_h, double requested_h,
@@ -412,55 +518,163 @@ int mn_fields_write(mn_fields *w, const char *mesh, int session, double time_h, 
     if (strcmp(w->snaps[i].mesh, mesh) == 0 && strcmp(w->snaps[i].group, s.group) == 0) {
       return MN_FIELDS_OK; /* already there (a milestone that is also a chosen time) */
     }
+  }
+  for (size_t i = 0; i < w->nsnaps; i++) {
     if (strcmp(w->snaps[i].mesh, mesh) == 0 && w->snaps[i].time_h > time_h) {
-      put_err(err, errlen, "%s: mesh %s: snapshot at %g h after one at %g h", w->h5_name, mesh,
-              time_h, w->snaps[i].time_h);
+      put_err(err, errlen, "%s: mesh %s: snapshot at %g h after one at %g h", w->dir, mesh, time_h,
+              w->snaps[i].time_h);
       return MN_FIELDS_EINVAL;
     }
   }
-
-  quiet_h5 q = h5_quiet();
-  int created = 0, rc = MN_FIELDS_OK;
-  hid_t m = open_mesh(w->file, mesh, &created);
-  hid_t grp = H5I_INVALID_HID;
-  if (m < 0) {
-    put_err(err, errlen, "%s: cannot create group %s", w->h5_name, mesh);
+  int rc = mesh_check(w, &s, err, errlen);
+  if (rc != 0) {
+    return rc;
+  }
+  char name[2 * NAME_MAX_LEN + 8];
+  snapshot_file(&s, name, sizeof name);
+  char *path = dup_printf("%s/%s", w->dir, name);
+  size_t tlen = path != NULL ? strlen(path) + 32 : 0;
+  char *tmp = path != NULL ? malloc(tlen) : NULL;
+  if (tmp == NULL || mn_atomic_temp_name(path, tmp, tlen) != 0) {
+    free(path);
+    free(tmp);
+    put_err(err, errlen, "%s: out of memory", w->dir);
+    return MN_FIELDS_ENOMEM;
+  }
+  rc = write_file(w, tmp, &s, session, requested_h, g, arrays, err, errlen);
+  /* Synced and renamed into place: a killed run leaves each snapshot whole
+   * or absent. */
+  if (rc == 0 && mn_atomic_publish(tmp, path, err, errlen) != 0) {
     rc = MN_FIELDS_EIO;
+  } else if (rc != 0) {
+    remove(tmp);
   }
-  if (rc == 0) {
-    rc = mesh_coords(w, m, created, mesh, g, err, errlen);
-  }
-  if (rc == 0) {
-    grp = H5Gcreate2(m, s.group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (grp < 0 || put_scalar_attr(grp, "time_h", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &time_h) ||
-        put_scalar_attr(grp, "requested_h", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &requested_h) ||
-        put_scalar_attr(grp, "session", H5T_STD_I32LE, H5T_NATIVE_INT, &session)) {
-      put_err(err, errlen, "%s: cannot create group %s/%s", w->h5_name, mesh, s.group);
-      rc = MN_FIELDS_EIO;
-    }
-  }
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    rc = put_field(w, grp, g, &arrays[i]);
-    if (rc != 0) {
-      put_err(err, errlen, "%s: cannot write %s/%s/%s", w->h5_name, mesh, s.group, arrays[i].name);
-    }
-  }
-  if (grp >= 0) {
-    H5Gclose(grp);
-  }
-  if (m >= 0) {
-    H5Gclose(m);
-  }
-  /* Flushed per snapshot so a long run's file is readable as it grows. */
-  if (rc == 0 && H5Fflush(w->file, H5F_SCOPE_LOCAL) < 0) {
-    put_err(err, errlen, "%s: cannot flush", w->h5_name);
-    rc = MN_FIELDS_EIO;
-  }
-  h5_restore(q);
+  free(path);
+  free(tmp);
   if (rc == 0 && push_snapshot(w, &s) != 0) {
-    put_err(err, errlen, "%s: out of memory", w->h5_name);
+    put_err(err, errlen, "%s: out of memory", w->dir);
     rc = MN_FIELDS_ENOMEM;
   }
+  return rc;
+}
+
+/* ---- the snapshot list (checkpoints) ------------------------------------ */
+
+/* One line a snapshot: mesh group time_h nx ny nz field..., time_h with 17
+ * significant digits so it reads back bit for bit. */
+int mn_fields_list(const mn_fields *w, size_t n, char **text, char *err, size_t errlen) {
+  if (w == NULL || text == NULL || n > w->nsnaps) {
+    put_err(err, errlen, "mn_fields_list: no writer, or %zu snapshots asked of %zu", n,
+            w != NULL ? w->nsnaps : 0);
+    return MN_FIELDS_EINVAL;
+  }
+  enum { LINE_FIXED = 3 * NAME_MAX_LEN + 64 };
+  size_t cap = 1 + n * (LINE_FIXED + SNAP_FIELDS_MAX * (NAME_MAX_LEN + 1));
+  char *t = malloc(cap);
+  if (t == NULL) {
+    put_err(err, errlen, "out of memory");
+    return MN_FIELDS_ENOMEM;
+  }
+  size_t len = 0;
+  t[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    const snapshot *s = &w->snaps[i];
+    len += (size_t)snprintf(t + len, cap - len, "%s %s %.17g %d %d %d", s->mesh, s->group,
+                            s->time_h, s->nx, s->ny, s->nz);
+    for (size_t k = 0; k < s->nnames; k++) {
+      len += (size_t)snprintf(t + len, cap - len, " %s", s->names[k]);
+    }
+    len += (size_t)snprintf(t + len, cap - len, "\n");
+  }
+  *text = t;
+  return MN_FIELDS_OK;
+}
+
+static int parse_line(char *line, snapshot *s) {
+  memset(s, 0, sizeof *s);
+  char *save = NULL;
+  const char *tok[3 + 3 + SNAP_FIELDS_MAX + 1];
+  size_t nt = 0;
+  for (char *p = strtok_r(line, " ", &save); p != NULL; p = strtok_r(NULL, " ", &save)) {
+    if (nt == sizeof tok / sizeof tok[0]) {
+      return -1;
+    }
+    tok[nt++] = p;
+  }
+  if (nt < 6 || !valid_name(tok[0], 1) || strlen(tok[1]) >= NAME_MAX_LEN) {
+    return -1;
+  }
+  snprintf(s->mesh, sizeof s->mesh, "%s", tok[0]);
+  snprintf(s->group, sizeof s->group, "%s", tok[1]);
+  char *end = NULL;
+  s->time_h = strtod(tok[2], &end);
+  char want[NAME_MAX_LEN];
+  snprintf(want, sizeof want, "t%010.3fh", s->time_h);
+  if (*end != '\0' || !isfinite(s->time_h) || strcmp(want, s->group) != 0) {
+    return -1;
+  }
+  int *dims[3] = {&s->nx, &s->ny, &s->nz};
+  for (int k = 0; k < 3; k++) {
+    long v = strtol(tok[3 + k], &end, 10);
+    if (*end != '\0' || v < 1 || v > INT32_MAX) {
+      return -1;
+    }
+    *dims[k] = (int)v;
+  }
+  s->nnames = nt - 6;
+  for (size_t k = 0; k < s->nnames; k++) {
+    if (!valid_name(tok[6 + k], 0)) {
+      return -1;
+    }
+    snprintf(s->names[k], sizeof s->names[k], "%s", tok[6 + k]);
+  }
+  return 0;
+}
+
+int mn_fields_resume(mn_fields *w, const char *list, char *err, size_t errlen) {
+  if (w == NULL || w->nsnaps != 0 || !w->in_place) {
+    put_err(err, errlen, "mn_fields_resume: a new writer inside the output directory is needed");
+    return MN_FIELDS_EINVAL;
+  }
+  if (list == NULL) {
+    return MN_FIELDS_OK;
+  }
+  char *copy = strdup(list);
+  if (copy == NULL) {
+    put_err(err, errlen, "out of memory");
+    return MN_FIELDS_ENOMEM;
+  }
+  int rc = MN_FIELDS_OK;
+  size_t lineno = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(copy, "\n", &save); rc == 0 && line != NULL;
+       line = strtok_r(NULL, "\n", &save)) {
+    lineno++;
+    snapshot s;
+    char name[2 * NAME_MAX_LEN + 8];
+    struct stat st;
+    if (parse_line(line, &s) != 0) {
+      put_err(err, errlen, "field snapshot %zu of the checkpoint is malformed", lineno);
+      rc = MN_FIELDS_EINVAL;
+      break;
+    }
+    snapshot_file(&s, name, sizeof name);
+    char *path = dup_printf("%s/%s", w->dir, name);
+    if (path == NULL || stat(path, &st) != 0) {
+      put_err(err, errlen, "%s/%s: missing (a snapshot the checkpoint lists)", w->dir, name);
+      rc = MN_FIELDS_EIO;
+    }
+    free(path);
+    if (rc == 0 && push_snapshot(w, &s) != 0) {
+      put_err(err, errlen, "out of memory");
+      rc = MN_FIELDS_ENOMEM;
+    }
+  }
+  free(copy);
+  if (rc != 0) {
+    w->nsnaps = 0;
+  }
+  w->nresumed = w->nsnaps;
   return rc;
 }
 
@@ -541,7 +755,7 @@ int mn_fields_write_healing(mn_fields *w, double time_h, double requested_h, con
   if (w->sumlen < NSUMS * nvox) {
     double *ns = realloc(w->sum, NSUMS * nvox * sizeof *ns);
     if (ns == NULL) {
-      put_err(err, errlen, "%s: out of memory", w->h5_name);
+      put_err(err, errlen, "%s: out of memory", w->dir);
       return MN_FIELDS_ENOMEM;
     }
     w->sum = ns;
@@ -577,7 +791,9 @@ int mn_fields_write_healing(mn_fields *w, double time_h, double requested_h, con
 /* ---- XDMF --------------------------------------------------------------- */
 
 /* XDMF names the slowest dimension first, as HDF5 does: [nz][ny][nx]. */
-static void xdmf_grid(FILE *f, const mn_fields *w, const snapshot *s) {
+static void xdmf_grid(FILE *f, const snapshot *s) {
+  char file[2 * NAME_MAX_LEN + 8];
+  snapshot_file(s, file, sizeof file);
   fprintf(f, "      <Grid Name=\"%s\" GridType=\"Uniform\">\n", s->group);
   fprintf(f, "        <Time Value=\"%.6f\"/>\n", s->time_h);
   fprintf(f, "        <Topology TopologyType=\"3DRectMesh\" Dimensions=\"%d %d %d\"/>\n", s->nz + 1,
@@ -588,8 +804,8 @@ static void xdmf_grid(FILE *f, const mn_fields *w, const snapshot *s) {
   for (int i = 0; i < 3; i++) {
     fprintf(f,
             "          <DataItem Dimensions=\"%d\" NumberType=\"Float\" Precision=\"8\" "
-            "Format=\"HDF\">%s:/%s/%c</DataItem>\n",
-            n[i], w->h5_name, s->mesh, axes[i]);
+            "Format=\"HDF\">%s/%s:/%s/%c</DataItem>\n",
+            n[i], MN_FIELDS_DIR, file, s->mesh, axes[i]);
   }
   fprintf(f, "        </Geometry>\n");
   for (size_t i = 0; i < s->nnames; i++) {
@@ -597,8 +813,8 @@ static void xdmf_grid(FILE *f, const mn_fields *w, const snapshot *s) {
             s->names[i]);
     fprintf(f,
             "          <DataItem Dimensions=\"%d %d %d\" NumberType=\"Float\" Precision=\"4\" "
-            "Format=\"HDF\">%s:/%s/%s/%s</DataItem>\n",
-            s->nz, s->ny, s->nx, w->h5_name, s->mesh, s->group, s->names[i]);
+            "Format=\"HDF\">%s/%s:/%s/%s/%s</DataItem>\n",
+            s->nz, s->ny, s->nx, MN_FIELDS_DIR, file, s->mesh, s->group, s->names[i]);
     fprintf(f, "        </Attribute>\n");
   }
   fprintf(f, "      </Grid>\n");
@@ -639,7 +855,7 @@ static int write_xdmf(const mn_fields *w, const char *path, char *err, size_t er
             name);
     for (size_t j = i; j < w->nsnaps; j++) {
       if (strcmp(w->snaps[j].mesh, w->snaps[i].mesh) == 0) {
-        xdmf_grid(f, w, &w->snaps[j]);
+        xdmf_grid(f, &w->snaps[j]);
       }
     }
     fprintf(f, "    </Grid>\n");
@@ -648,16 +864,31 @@ static int write_xdmf(const mn_fields *w, const char *path, char *err, size_t er
   return mn_atomic_commit(&a, err, errlen) == 0 ? MN_FIELDS_OK : MN_FIELDS_EIO;
 }
 
-/* The HDF5 file is closed by the library; its data reach the disk through
- * a descriptor of our own before the rename, as atomic.c does for stdio. */
-static int sync_path(const char *path) {
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) {
-    return -1;
+/* Removes the snapshot files in the fields directory that fields.xdmf does
+ * not name (an earlier run's into the same directory). */
+static void prune(const mn_fields *w) {
+  DIR *d = opendir(w->dir);
+  if (d == NULL) {
+    return;
   }
-  int rc = fsync(fd);
-  close(fd);
-  return rc;
+  for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+    size_t len = strlen(de->d_name);
+    if (len < 4 || strcmp(de->d_name + len - 3, ".h5") != 0) {
+      continue; /* a live run's temporaries are not ours to take */
+    }
+    int named = 0;
+    for (size_t i = 0; i < w->nsnaps && !named; i++) {
+      char name[2 * NAME_MAX_LEN + 8];
+      snapshot_file(&w->snaps[i], name, sizeof name);
+      named = strcmp(name, de->d_name) == 0;
+    }
+    char *p = named ? NULL : dup_printf("%s/%s", w->dir, de->d_name);
+    if (p != NULL) {
+      remove(p);
+    }
+    free(p);
+  }
+  closedir(d);
 }
 
 int mn_fields_commit(mn_fields **pw, const char *dir, char *err, size_t errlen) {
@@ -667,40 +898,33 @@ int mn_fields_commit(mn_fields **pw, const char *dir, char *err, size_t errlen) 
     return MN_FIELDS_EINVAL;
   }
   mn_fields *w = *pw;
-  char *h5_path = dup_printf("%s/%s", dir, "fields.h5");
+  char *fields_path = dup_printf("%s/%s", dir, MN_FIELDS_DIR);
   char *xdmf_path = dup_printf("%s/%s", dir, "fields.xdmf");
-  if (h5_path == NULL || xdmf_path == NULL) {
-    free(h5_path);
-    free(xdmf_path);
-    put_err(err, errlen, "%s: out of memory", dir);
-    mn_fields_destroy(pw);
-    return MN_FIELDS_ENOMEM;
-  }
-  quiet_h5 q = h5_quiet();
-  herr_t closed = H5Fclose(w->file);
-  h5_restore(q);
-  w->file = H5I_INVALID_HID;
   int rc = MN_FIELDS_OK;
-  if (closed < 0 || sync_path(w->h5_tmp) != 0) {
-    put_err(err, errlen, "%s: cannot write: %s", w->h5_tmp,
-            closed < 0 ? "HDF5 close failed" : strerror(errno));
-    rc = MN_FIELDS_EIO;
+  if (fields_path == NULL || xdmf_path == NULL) {
+    put_err(err, errlen, "%s: out of memory", dir);
+    rc = MN_FIELDS_ENOMEM;
+  } else if (!w->in_place) {
+    if (rename(w->dir, fields_path) != 0) {
+      put_err(err, errlen, "%s: cannot move into place: %s", fields_path, strerror(errno));
+      rc = MN_FIELDS_EIO;
+    } else {
+      free(w->dir);
+      w->dir = fields_path;
+      fields_path = NULL;
+      w->in_place = 1;
+    }
   }
-  if (rc == 0 && rename(w->h5_tmp, h5_path) != 0) {
-    put_err(err, errlen, "%s: cannot move into place: %s", h5_path, strerror(errno));
-    rc = MN_FIELDS_EIO;
-  }
-  if (rc != 0) {
-    remove(w->h5_tmp);
-  } else {
-    /* The XDMF last: it is only ever beside an HDF5 file that holds what it
-     * names. */
+  if (rc == 0) {
+    /* The XDMF last: it is only ever beside the snapshot files it names. */
     rc = write_xdmf(w, xdmf_path, err, errlen);
   }
-  free(h5_path);
+  if (rc == 0) {
+    prune(w);
+  }
+  free(fields_path);
   free(xdmf_path);
-  free_writer(w);
-  *pw = NULL;
+  mn_fields_destroy(pw);
   return rc;
 }
 

@@ -5,11 +5,15 @@
  * an uninterrupted run; SIGKILL at random moments never leaves a truncated
  * file in DIR (summary.json parses, every timeseries.csv row is whole,
  * checkpoint.h5 reads back), and the killed run still resumes to the same
- * results. Bad --resume usage and a missing or damaged checkpoint get
- * clear messages.
+ * results. The field snapshots of a resumed run (the files in fields/ and
+ * fields.xdmf), taken before and after the interruption, are byte for byte
+ * the uninterrupted run's, and after every kill each snapshot file in DIR is
+ * whole (HDF5 opens it and reads every dataset). Bad --resume usage and a
+ * missing or damaged checkpoint get clear messages.
  *
  * The runs are small: a 0.6 mm window at 60 um, two sessions five days
- * apart, two days of follow-up, ideal strokes, no field snapshots.
+ * apart, two days of follow-up, ideal strokes, three fields every 24 h (so
+ * both sessions' acute phases and the healing stage give snapshots).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -49,7 +53,7 @@ static const char *const protocol_text =
     "  topical: null\n"
     "schedule: { sessions: 2, interval_days: 5, follow_up_days: 2 }\n"
     "grid: { resolution_um: 60, window_mm: [0.6, 0.6] }\n"
-    "output: { fields: [] }\n";
+    "output: { fields: [water, wound, collagen_I], fields_every_h: 24 }\n";
 
 static char mnlab[1024];
 static char tmpdir[64];
@@ -192,9 +196,19 @@ static void assert_same_names(const char *dir_a, const char *dir_b) {
   free(b);
 }
 
+static int ends_with(const char *s, const char *tail) {
+  size_t n = strlen(s), m = strlen(tail);
+  return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
 static int exists(const char *path) {
   struct stat st;
   return stat(path, &st) == 0;
+}
+
+static int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void remove_dir(const char *dir) {
@@ -206,16 +220,64 @@ static void remove_dir(const char *dir) {
     if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
       char p[512];
       snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-      remove(p);
+      if (is_dir(p)) {
+        remove_dir(p);
+      } else {
+        remove(p);
+      }
     }
   }
   closedir(d);
   rmdir(dir);
 }
 
-static int ends_with(const char *s, const char *tail) {
-  size_t n = strlen(s), m = strlen(tail);
-  return n >= m && strcmp(s + n - m, tail) == 0;
+/* Field snapshots: the same files, byte for byte, and the same XDMF. */
+static void assert_same_fields(const char *dir_a, const char *dir_b) {
+  char fa[256], fb[256];
+  snprintf(fa, sizeof fa, "%s/fields", dir_a);
+  snprintf(fb, sizeof fb, "%s/fields", dir_b);
+  assert_same_names(fa, fb);
+  char *names = names_in(fa);
+  int n = 0;
+  for (char *line = names; *line != '\0'; n++) {
+    char *end = strchr(line, '\n');
+    *end = '\0';
+    assert_true(ends_with(line, ".h5"));
+    assert_same_file(fa, fb, line);
+    line = end + 1;
+  }
+  free(names);
+  /* both sessions' acute phases and the healing stage: 15 snapshots */
+  assert_int_equal(n, 15);
+  assert_same_file(dir_a, dir_b, "fields.xdmf");
+}
+
+/* Reads a dataset to the end (a truncated file fails here if not at
+ * open); counts them. */
+static herr_t read_dataset(hid_t loc, const char *name, const H5L_info_t *info, void *ctx) {
+  (void)info;
+  H5O_info_t oi;
+  if (H5Oget_info_by_name(loc, name, &oi, H5P_DEFAULT) < 0) {
+    return -1;
+  }
+  if (oi.type != H5O_TYPE_DATASET) {
+    return 0;
+  }
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+  hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+  double *v = n > 0 ? malloc((size_t)n * sizeof *v) : NULL;
+  herr_t rc =
+      v != NULL && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0 ? 0 : -1;
+  free(v);
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  *(int *)ctx += 1;
+  return rc;
 }
 
 /* The other outputs a run may write (report, figures, fields): each read
@@ -238,7 +300,8 @@ static void check_whole(const char *path) {
          memcmp(b + n - sizeof png_end, png_end, sizeof png_end) == 0;
   } else if (ends_with(path, ".h5")) {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    ok = f >= 0;
+    int ndata = 0;
+    ok = f >= 0 && H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, read_dataset, &ndata) >= 0 && ndata > 0;
     if (f >= 0) {
       H5Fclose(f);
     }
@@ -299,6 +362,9 @@ static int check_nothing_torn(const char *dir) {
       }
       assert_true(rows > 1);
       free(text);
+    } else if (strcmp(n, "fields") == 0) {
+      /* every snapshot file whole, none with a torn final name */
+      check_nothing_torn(path);
     } else if (strcmp(n, MN_CHECKPOINT_FILE) == 0) {
       mn_checkpoint_run run;
       mn_course_state st;
@@ -421,6 +487,22 @@ static void interrupt_and_resume(int sessions) {
   }
   assert_int_equal(rc, 3);
   assert_true(check_nothing_torn(dir));
+  if (sessions > 0) {
+    /* snapshots of the first session were taken before the signal and are
+     * listed by the checkpoint; the second session's come after it */
+    mn_checkpoint_run run;
+    mn_course_state st;
+    char err[512];
+    assert_int_equal(mn_checkpoint_read(ck, &run, &st, err, sizeof err), 0);
+    assert_non_null(run.field_snapshots);
+    assert_non_null(strstr(run.field_snapshots, "acute/s1 t000024.201h"));
+    assert_null(strstr(run.field_snapshots, "acute/s2"));
+    mn_course_state_free(&st);
+    mn_checkpoint_run_free(&run);
+    char first[256];
+    snprintf(first, sizeof first, "%s/fields/acute_s1_t000024.201h.h5", dir);
+    assert_true(exists(first));
+  }
   /* the checkpoint is the last safe point: at least the one seen written */
   assert_true(sessions_in(ck) >= sessions);
   char sp[256];
@@ -437,6 +519,7 @@ static void interrupt_and_resume(int sessions) {
   assert_same_file(ref_dir, dir, "summary.json");
   assert_same_file(ref_dir, dir, "timeseries.csv");
   assert_same_names(ref_dir, dir);
+  assert_same_fields(ref_dir, dir);
   remove_dir(dir);
 }
 
@@ -486,6 +569,23 @@ static void sigkill_never_leaves_a_torn_file(void **state) {
   assert_same_file(ref_dir, dir, "summary.json");
   assert_same_file(ref_dir, dir, "timeseries.csv");
   assert_same_names(ref_dir, dir);
+  assert_same_fields(ref_dir, dir);
+  remove_dir(dir);
+}
+
+/* Without a checkpoint the snapshots wait beside DIR and arrive at the end:
+ * the same files as a checkpointed run's. */
+static void fields_same_without_checkpoint(void **state) {
+  (void)state;
+  char dir[128];
+  snprintf(dir, sizeof dir, "%s/nock", tmpdir);
+  const char *args[] = {"run", protocol, "-o", dir, "--quiet", "--ideal-strokes", "--no-checkpoint",
+                        NULL};
+  assert_int_equal(run_mnlab(args), 0);
+  check_nothing_torn(dir);
+  assert_same_names(ref_dir, dir);
+  assert_same_file(ref_dir, dir, "summary.json");
+  assert_same_fields(ref_dir, dir);
   remove_dir(dir);
 }
 
@@ -554,6 +654,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(resume_errors_are_clear),
       cmocka_unit_test(stale_temporaries_are_swept),
+      cmocka_unit_test(fields_same_without_checkpoint),
       cmocka_unit_test(sigint_at_the_start_then_resume),
       cmocka_unit_test(sigint_after_a_session_then_resume),
       cmocka_unit_test(sigkill_never_leaves_a_torn_file),
