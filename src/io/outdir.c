@@ -77,9 +77,12 @@ int mn_outdir_commit(mn_outdir *o, char *err, size_t errlen) {
   return MN_OUTDIR_OK;
 }
 
-/* Removes a staging directory and the plain files in it (it holds no
- * subdirectories). */
-static void remove_tree(const char *dir) {
+/* Removes a staging directory with what it holds: plain files and the
+ * subdirectories a run makes (fields/, a compare's a/ and b/), never
+ * following a symbolic link; `depth` bounds the descent. */
+enum { STAGING_DEPTH_MAX = 4 };
+
+static void remove_tree(const char *dir, int depth) {
   DIR *d = opendir(dir);
   if (d != NULL) {
     for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
@@ -90,7 +93,12 @@ static void remove_tree(const char *dir) {
       char *p = malloc(n);
       if (p != NULL) {
         snprintf(p, n, "%s/%s", dir, de->d_name);
-        remove(p);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth < STAGING_DEPTH_MAX) {
+          remove_tree(p, depth + 1);
+        } else {
+          remove(p);
+        }
         free(p);
       }
     }
@@ -101,7 +109,7 @@ static void remove_tree(const char *dir) {
 
 void mn_outdir_abort(mn_outdir *o) {
   if (o->staged && o->staging != NULL) {
-    remove_tree(o->staging);
+    remove_tree(o->staging, 0);
   }
   release(o);
 }

@@ -166,7 +166,7 @@ typedef struct mn_protocol_grid {
   double window_mm[2];  /* simulated lateral window, centred in the area */
 } mn_protocol_grid;
 
-/* The 3D fields a run can write (DIR/fields.h5, docs/outputs.md). The first
+/* The 3D fields a run can write (DIR/fields/, docs/outputs.md). The first
  * six live on the acute stage's grid (the first 72 h after each session),
  * the rest on the healing stage's grid (the whole course). */
 typedef enum {

@@ -103,6 +103,15 @@ static void aborted_outdir_leaves_nothing(void **state) {
   assert_non_null(f);
   fputs("time_h\n1", f);
   fclose(f);
+  /* a subdirectory with a file, as a run's fields/ or a compare's a/ */
+  char sub[300], subfile[320];
+  snprintf(sub, sizeof sub, "%s/fields", staging);
+  assert_int_equal(mkdir(sub, 0755), 0);
+  snprintf(subfile, sizeof subfile, "%s/s1.h5", sub);
+  f = fopen(subfile, "w");
+  assert_non_null(f);
+  fputs("x", f);
+  fclose(f);
   mn_outdir_abort(&o);
   assert_false(exists(target));
   assert_false(exists(staging));
