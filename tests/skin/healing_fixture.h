@@ -46,6 +46,22 @@ static inline mn_params *hf_params(void) {
   return t;
 }
 
+/* The parameter table a test file's group shares, loaded by the group's
+ * set-up and released by its tear-down (cmocka_run_group_tests). */
+static mn_params *T;
+
+static inline int hf_setup(void **state) {
+  (void)state;
+  T = hf_params();
+  return T ? 0 : -1;
+}
+
+static inline int hf_teardown(void **state) {
+  (void)state;
+  mn_params_destroy(&T);
+  return 0;
+}
+
 /* Channels on a lattice of m x m per window (window in m), depth in m;
  * squeeze > 0 crowds the columns of the lattice into the first (1 -
  * squeeze) of the window (the same count, uneven density). */

@@ -10,8 +10,6 @@
 #include "healing_fixture.h"
 #include "skin/healing_impl.h"
 
-static mn_params *T;
-
 /* Unwounded tissue, normal or with an indication's region, is a steady
  * state: a year without a wound leaves every field of every voxel (and the
  * epidermis of every column) within 1e-6 relative. */
@@ -174,18 +172,6 @@ static void test_refusals(void **state) {
   mn_healing_destroy(&h); /* twice is harmless */
 }
 
-static int setup(void **state) {
-  (void)state;
-  T = hf_params();
-  return T ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  mn_params_destroy(&T);
-  return 0;
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_baseline_steady),
@@ -193,5 +179,5 @@ int main(void) {
       cmocka_unit_test(test_chemotaxis),
       cmocka_unit_test(test_refusals),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, hf_setup, hf_teardown);
 }

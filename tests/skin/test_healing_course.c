@@ -17,8 +17,6 @@
 
 #define WIN 1.8e-3
 
-static mn_params *T;
-
 static mn_healing_summary run_window(double win, int m, double depth, double squeeze, int n,
                                      double interval, double follow, mn_healing_condition cond) {
   mn_healing *h = hf_create(T, win);
@@ -164,18 +162,6 @@ static void test_indications(void **state) {
   assert_true(s.region_dermis_change_pct > 5.0);
 }
 
-static int setup(void **state) {
-  (void)state;
-  T = hf_params();
-  return T ? 0 : -1;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  mn_params_destroy(&T);
-  return 0;
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_aust_tgf_two_weeks),
@@ -186,5 +172,5 @@ int main(void) {
       cmocka_unit_test(test_uneven_density_cv),
       cmocka_unit_test(test_indications),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, hf_setup, hf_teardown);
 }
