@@ -283,15 +283,27 @@ static void no_temporaries(const char *dir) {
 
 /* --- tests ------------------------------------------------------------------ */
 
-static void report_has_every_figure(void **state) {
-  fixture *f = *state;
-  char dir[128], err[512] = "";
-  snprintf(dir, sizeof dir, "%s/topical", f->dir);
+/* Writes the report of (p, r) into a fresh subdirectory `name` of the
+ * fixture's directory (its path into dir) and returns the page's text. */
+static char *report_in(const fixture *f, const char *name, const mn_protocol *p,
+                       const mn_course_result *r, char *dir, size_t dirlen) {
+  char err[512] = "", path[256];
+  snprintf(dir, dirlen, "%s/%s", f->dir, name);
   assert_int_equal(mkdir(dir, 0777), 0);
-  int rc = mn_report_write(dir, &f->p, &f->r, err, sizeof err);
+  int rc = mn_report_write(dir, p, r, err, sizeof err);
   if (rc != 0) {
     fail_msg("mn_report_write: %s", err);
   }
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  char *html = slurp(path, NULL);
+  assert_non_null(html);
+  return html;
+}
+
+static void report_has_every_figure(void **state) {
+  fixture *f = *state;
+  char dir[128];
+  char *html = report_in(f, "topical", &f->p, &f->r, dir, sizeof dir);
   const char *density[] = {"x (mm)", "y (mm)", "punctures per cm\u00b2", NULL};
   const char *hist[] = {"open channel depth (\u00b5m)", "punctures", NULL};
   const char *tewl[] = {"time after the session (h)", "TEWL (g/m\u00b2/h)", "session 1 (day 0)",
@@ -319,10 +331,6 @@ static void report_has_every_figure(void **state) {
   check_figure(dir, "fig-profile-cells", profc);
   no_temporaries(dir);
 
-  char path[256];
-  snprintf(path, sizeof path, "%s/report.html", dir);
-  char *html = slurp(path, NULL);
-  assert_non_null(html);
   /* the page names the protocol (escaped), shows it and every figure */
   assert_non_null(strstr(html, "tiny &lt;report&gt; test, caffeine"));
   assert_non_null(strstr(html, "treatment.topical.compound"));
@@ -366,17 +374,11 @@ static void report_has_every_figure(void **state) {
 
 static void report_without_topical_says_so(void **state) {
   fixture *f = *state;
-  char dir[128], err[512] = "";
-  snprintf(dir, sizeof dir, "%s/plain", f->dir);
-  assert_int_equal(mkdir(dir, 0777), 0);
-  assert_int_equal(mn_report_write(dir, &f->q, &f->s, err, sizeof err), 0);
+  char dir[128];
+  char *html = report_in(f, "plain", &f->q, &f->s, dir, sizeof dir);
   assert_false(exists(dir, "fig-flux.png"));
   assert_false(exists(dir, "fig-cumulative.svg"));
   assert_true(exists(dir, "fig-tewl.png"));
-  char path[256];
-  snprintf(path, sizeof path, "%s/report.html", dir);
-  char *html = slurp(path, NULL);
-  assert_non_null(html);
   assert_non_null(strstr(html, "the protocol applies no topical compound"));
   assert_null(strstr(html, "<td>enhancement</td>"));
   free(html);
@@ -384,21 +386,12 @@ static void report_without_topical_says_so(void **state) {
 
 static void report_ex_vivo_has_no_healing(void **state) {
   fixture *f = *state;
-  char dir[128], err[512] = "";
-  snprintf(dir, sizeof dir, "%s/exvivo", f->dir);
-  assert_int_equal(mkdir(dir, 0777), 0);
-  int rc = mn_report_write(dir, &f->x, &f->e, err, sizeof err);
-  if (rc != 0) {
-    fail_msg("mn_report_write: %s", err);
-  }
+  char dir[128];
+  char *html = report_in(f, "exvivo", &f->x, &f->e, dir, sizeof dir);
   assert_true(exists(dir, "fig-flux.png"));
   assert_true(exists(dir, "fig-density.svg"));
   assert_false(exists(dir, "fig-collagen.png"));
   assert_false(exists(dir, "fig-profile.svg"));
-  char path[256];
-  snprintf(path, sizeof path, "%s/report.html", dir);
-  char *html = slurp(path, NULL);
-  assert_non_null(html);
   assert_non_null(strstr(html, "excised skin (ex vivo) does not heal"));
   assert_null(strstr(html, "<td>collagen total</td>"));
   assert_null(strstr(html, "<img src=\"fig-growth.png\""));
