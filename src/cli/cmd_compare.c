@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/pen_params.h"
 #include "cli/progress.h"
 #include "course/course.h"
 #include "io/atomic.h"
@@ -455,12 +456,8 @@ int mn_cli_compare(int argc, char **argv) {
   }
 
   mn_params *pen = NULL;
-  char pen_dir[4096];
-  snprintf(pen_dir, sizeof pen_dir, "%s/pen", mn_data_dir());
-  if (!ideal &&
-      (mn_params_create(&pen) != 0 || mn_params_load_dir(pen, pen_dir, err, sizeof err) != 0)) {
-    fprintf(stderr, "mnlab compare: %s\n", err[0] ? err : "out of memory");
-    mn_params_destroy(&pen);
+  if (!ideal && mn_cli_pen_params(&pen, err, sizeof err) != 0) {
+    fprintf(stderr, "mnlab compare: %s\n", err);
     return MN_CLI_EFAIL;
   }
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "io/datadir.h"
+#include "cli/pen_params.h"
 #include "io/params.h"
 #include "io/strokes_csv.h"
 #include "mnpen_host/sil.h"
@@ -232,11 +232,8 @@ int mn_cli_pen(int argc, char **argv) {
 
   char err[512] = "";
   mn_params *t = NULL;
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%s/pen", mn_data_dir());
-  if (mn_params_create(&t) != 0 || mn_params_load_dir(t, dir, err, sizeof err) != 0) {
-    fprintf(stderr, "mnlab pen: %s\n", err[0] ? err : "out of memory");
-    mn_params_destroy(&t);
+  if (mn_cli_pen_params(&t, err, sizeof err) != 0) {
+    fprintf(stderr, "mnlab pen: %s\n", err);
     return MN_CLI_EFAIL;
   }
   mnpen_sil_result r;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/pen_params.h"
 #include "cli/progress.h"
 #include "cli/run_checkpoint.h"
 #include "course/course.h"
@@ -185,12 +186,8 @@ int mn_cli_run(int argc, char **argv) {
 
   /* The pen's firmware-in-the-loop runs need data/pen. */
   mn_params *pen = NULL;
-  char pen_dir[4096];
-  snprintf(pen_dir, sizeof pen_dir, "%s/pen", mn_data_dir());
-  if (!ideal &&
-      (mn_params_create(&pen) != 0 || mn_params_load_dir(pen, pen_dir, err, sizeof err) != 0)) {
-    fprintf(stderr, "mnlab run: %s\n", err[0] ? err : "out of memory");
-    mn_params_destroy(&pen);
+  if (!ideal && mn_cli_pen_params(&pen, err, sizeof err) != 0) {
+    fprintf(stderr, "mnlab run: %s\n", err);
     mn_course_state_free(&resume_state);
     mn_cli_checkpoint_free(&ckpt);
     return MN_CLI_EFAIL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/pen_params.h"
 #include "course/course.h"
 #include "io/datadir.h"
 #include "io/params.h"
@@ -90,12 +91,8 @@ int mn_cli_validate(int argc, char **argv) {
   }
 
   mn_params *pen = NULL;
-  char pen_dir[4096];
-  snprintf(pen_dir, sizeof pen_dir, "%s/pen", mn_data_dir());
-  if (!ideal &&
-      (mn_params_create(&pen) != 0 || mn_params_load_dir(pen, pen_dir, err, sizeof err) != 0)) {
-    fprintf(stderr, "mnlab validate: %s\n", err[0] ? err : "out of memory");
-    mn_params_destroy(&pen);
+  if (!ideal && mn_cli_pen_params(&pen, err, sizeof err) != 0) {
+    fprintf(stderr, "mnlab validate: %s\n", err);
     free(cases);
     return MN_CLI_EFAIL;
   }
