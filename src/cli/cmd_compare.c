@@ -35,10 +35,9 @@
 
 enum { LABEL_MAX = 64 };
 
-/* The figures compared, by their path in summary.json (docs/model.md
- * defines each; the stroke rate and its spread are compare's own, see
- * stroking()). A figure a run could not determine is null there
- * and "-" in the table. */
+/* The figures compared, by their path in summary.json (docs/model.md and
+ * docs/device.md define each). A figure a run could not determine is null
+ * there and "-" in the table. */
 typedef struct {
   const char *key;
   const char *label;
@@ -329,39 +328,6 @@ static int write_outputs(const char *out_dir, json_t *doc, const side *a, const 
   return rc;
 }
 
-/* The pen's stroking in the first session, from the times of its stamps:
- * the mean stroke rate and the spread of the time between strokes (SD /
- * mean), which a motor slowing and speeding with the skin's load widens.
- * Only neighbours in one lane count (a lane keeps its y, or its x when it
- * runs along y); a roller has no strokes and gives NAN. */
-static void stroking(const side *s, double *rate_hz, double *interval_cv) {
-  *rate_hz = NAN;
-  *interval_cv = NAN;
-  const mn_puncture_list *pl = s->r.nsessions > 0 ? s->r.sessions[0].puncture_list : NULL;
-  if (pl == NULL || s->p.device.kind != MN_DEVICE_PEN) {
-    return;
-  }
-  double sum = 0.0, sum2 = 0.0;
-  size_t n = 0;
-  for (size_t k = 1; k < pl->stamps; k++) {
-    int same_lane =
-        pl->stamp_y_mm[k] == pl->stamp_y_mm[k - 1] || pl->stamp_x_mm[k] == pl->stamp_x_mm[k - 1];
-    double dt = pl->stamp_time_s[k] - pl->stamp_time_s[k - 1];
-    if (same_lane && dt > 0.0) {
-      sum += dt;
-      sum2 += dt * dt;
-      n++;
-    }
-  }
-  if (n < 2) {
-    return;
-  }
-  double mean = sum / (double)n;
-  double var = fmax(0.0, (sum2 - sum * mean) / (double)(n - 1));
-  *rate_hz = 1.0 / mean;
-  *interval_cv = sqrt(var) / mean;
-}
-
 static int run_side(side *s, mn_params *pen, mn_cli_progress *bar, char *err, size_t errlen) {
   mn_course_options o;
   mn_course_options_default(&o);
@@ -378,11 +344,6 @@ static int run_side(side *s, mn_params *pen, mn_cli_progress *bar, char *err, si
     snprintf(err, errlen, "out of memory");
     return -1;
   }
-  double rate_hz, interval_cv;
-  stroking(s, &rate_hz, &interval_cv);
-  json_t *punctures = json_object_get(s->summary, "punctures");
-  json_object_set_new(punctures, "stroke_rate_hz", num_or_null(rate_hz));
-  json_object_set_new(punctures, "stroke_interval_cv", num_or_null(interval_cv));
   return 0;
 }
 

@@ -556,3 +556,27 @@ int mn_punctures_stats(const mn_puncture_list *l, double cell_x_mm, double cell_
   }
   return MN_DEVICE_OK;
 }
+
+void mn_punctures_stroking(const mn_puncture_list *l, double *rate_hz, double *interval_cv) {
+  *rate_hz = NAN;
+  *interval_cv = NAN;
+  double sum = 0.0, sum2 = 0.0;
+  size_t n = 0;
+  for (size_t k = 1; l != NULL && k < l->stamps; k++) {
+    int same_lane =
+        l->stamp_y_mm[k] == l->stamp_y_mm[k - 1] || l->stamp_x_mm[k] == l->stamp_x_mm[k - 1];
+    double dt = l->stamp_time_s[k] - l->stamp_time_s[k - 1];
+    if (same_lane && dt > 0.0) {
+      sum += dt;
+      sum2 += dt * dt;
+      n++;
+    }
+  }
+  if (n < 2) {
+    return;
+  }
+  double mean = sum / (double)n;
+  double var = fmax(0.0, (sum2 - sum * mean) / (double)(n - 1));
+  *rate_hz = 1.0 / mean;
+  *interval_cv = sqrt(var) / mean;
+}

@@ -128,4 +128,11 @@ int mn_punctures_generate(const mn_device_treatment *t, mn_puncture_list **out, 
 int mn_punctures_stats(const mn_puncture_list *l, double cell_x_mm, double cell_y_mm,
                        mn_puncture_stats *s, char *err, size_t errlen);
 
+/* A pen's stroking, from the times of its stamps: the mean stroke rate and
+ * the spread of the time between strokes (SD / mean), which a motor slowing
+ * and speeding with the skin's load widens. Only neighbours in one lane
+ * count (a lane keeps its y, or its x when it runs along y). NAN for both
+ * when fewer than three strokes share a lane. */
+void mn_punctures_stroking(const mn_puncture_list *l, double *rate_hz, double *interval_cv);
+
 #endif /* MN_DEVICE_PUNCTURES_H */

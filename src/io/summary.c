@@ -5,6 +5,7 @@
  */
 #include "io/summary.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "io/atomic.h"
@@ -14,7 +15,14 @@ static json_t *fig(double v) {
   return v < 0.0 ? json_null() : json_real(v);
 }
 
-static json_t *punctures_obj(const mn_puncture_stats *s) {
+/* A figure that may be undefined (NAN): null then. */
+static json_t *num_or_null(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The first session's punctures; a pen's stroking too (a roller has none). */
+static json_t *punctures_obj(const mn_protocol *p, const mn_course_session *s0) {
+  const mn_puncture_stats *s = &s0->punctures;
   json_t *o = json_object();
   json_object_set_new(o, "count", json_integer((json_int_t)s->punctures));
   json_object_set_new(o, "per_cm2", json_real(s->per_cm2));
@@ -22,6 +30,12 @@ static json_t *punctures_obj(const mn_puncture_stats *s) {
   json_object_set_new(o, "channel_depth_um_mean", json_real(s->depth_mean_um));
   json_object_set_new(o, "channel_width_um_mean", json_real(s->width_mean_um));
   json_object_set_new(o, "inserted_depth_um_mean", json_real(s->inserted_mean_um));
+  double rate_hz = NAN, interval_cv = NAN;
+  if (p->device.kind == MN_DEVICE_PEN) {
+    mn_punctures_stroking(s0->puncture_list, &rate_hz, &interval_cv);
+  }
+  json_object_set_new(o, "stroke_rate_hz", num_or_null(rate_hz));
+  json_object_set_new(o, "stroke_interval_cv", num_or_null(interval_cv));
   return o;
 }
 
@@ -35,7 +49,7 @@ json_t *mn_summary_build(const mn_protocol *p, const mn_course_result *r) {
   if (r->nsessions > 0) {
     const mn_course_session *s0 = &r->sessions[0];
     const mn_acute_result *a = &s0->acute;
-    json_object_set_new(o, "punctures", punctures_obj(&s0->punctures));
+    json_object_set_new(o, "punctures", punctures_obj(p, s0));
 
     json_t *b = json_object();
     json_object_set_new(b, "tewl_baseline_g_m2_h", json_real(a->tewl_baseline_g_m2_h));

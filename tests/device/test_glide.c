@@ -188,6 +188,12 @@ static void test_density_pen(void **state) {
   }
   assert_int_equal(l->count, inside);
   assert_int_equal(l->missed, 0);
+  /* Ideal strokes: the stroking is the setting, the intervals equal to the
+   * round-off of the stamp times (measured spread 9e-8). */
+  double rate_hz, interval_cv;
+  mn_punctures_stroking(l, &rate_hz, &interval_cv);
+  assert_true(fabs(rate_hz / t.speed_hz - 1.0) < 1e-9);
+  assert_true(interval_cv < 1e-6);
   /* Time on skin: each lane is the area's length plus the face's extent. */
   double ex = 0.0, ey = 0.0;
   mn_cartridge_extent(&c, &ex, &ey);
