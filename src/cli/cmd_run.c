@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,8 +346,13 @@ int mn_cli_run(int argc, char **argv) {
         "  healing (day %.0f) collagen %+.1f %% (I %+.1f %%, III %+.1f %%), I:III %.2f -> %.2f\n",
         h->t_days, h->collagen_total_change_pct, h->collagen_I_change_pct,
         h->collagen_III_change_pct, h->ratio_I_III_start, h->ratio_I_III_end);
-    printf("                   elastin %+.1f %%, epidermis %+.1f %%, new-collagen CV %.3f\n",
-           h->elastin_change_pct, h->epidermis_change_pct, h->new_collagen_cv);
+    printf("                   elastin %+.1f %%, epidermis %+.1f %%, new-collagen CV ",
+           h->elastin_change_pct, h->epidermis_change_pct);
+    if (isfinite(h->new_collagen_cv)) {
+      printf("%.3f\n", h->new_collagen_cv);
+    } else {
+      printf("n/a (too little new collagen)\n");
+    }
   }
   printf("  sessions         %d; results in %s/ (report.html, summary.json, timeseries.csv%s)\n",
          r.nsessions, out_dir, p.output.fields != 0 && mn_fields_wanted(&p) ? ", fields.xdmf" : "");

@@ -98,7 +98,7 @@ json_t *mn_summary_build(const mn_protocol *p, const mn_course_result *r) {
     json_object_set_new(ho, "collagen_I_III_ratio_end", json_real(h->ratio_I_III_end));
     json_object_set_new(ho, "elastin_change_pct", json_real(h->elastin_change_pct));
     json_object_set_new(ho, "epidermis_thickness_change_pct", json_real(h->epidermis_change_pct));
-    json_object_set_new(ho, "new_collagen_cv", json_real(h->new_collagen_cv));
+    json_object_set_new(ho, "new_collagen_cv", num_or_null(h->new_collagen_cv));
     json_object_set_new(ho, "growth_factor_elevated_days",
                         json_real(h->growth_factor_elevated_days));
     json_object_set_new(ho, "inflammation_days", json_real(h->inflammation_days));

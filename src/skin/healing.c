@@ -365,18 +365,21 @@ int mn_healing_summary_now(const mn_healing *h, mn_healing_summary *o) {
   const double *dz = mn_grid_dz(h->g);
   const double *c1 = mn_field_cdata(h->S.f[HS_C1]), *c3 = mn_field_cdata(h->S.f[HS_C3S]),
                *c3n = mn_field_cdata(h->S.f[HS_C3N]);
-  double s1 = 0.0, s2 = 0.0;
+  double s1 = 0.0, s2 = 0.0, sb = 0.0;
   for (size_t c = 0; c < h->plane; c++) {
     double a = 0.0;
     for (int k = 0; k < h->nz; k++) {
       size_t v = (size_t)k * h->plane + c;
       a += dz[k] * (c1[v] + c3[v] + c3n[v] - h->c_base[v]);
+      sb += dz[k] * h->c_base[v];
     }
     s1 += a;
     s2 += a * a;
   }
   double mean = s1 / (double)h->plane, var = fmax(0.0, s2 / (double)h->plane - mean * mean);
-  o->new_collagen_cv = mean > 0.0 ? sqrt(var) / mean : 0.0;
+  /* A CV over a mean near zero is noise (a short run gave 13): undefined then. */
+  double base = sb / (double)h->plane;
+  o->new_collagen_cv = mean > h->P.cv_min_gain * base ? sqrt(var) / mean : NAN;
   o->growth_factor_elevated_days = h->gf_days;
   o->inflammation_days = h->inf_days;
   o->condition = h->condition;

@@ -100,6 +100,7 @@ int mn_healing_params_load(const mn_params *t, mn_healing_params *p, char *err, 
       {"healing_numerics.atol", "1", &p->atol, AS_IS, 1},
       {"healing_numerics.react_rtol", "1", &p->react_rtol, AS_IS, 1},
       {"healing_numerics.cfl", "1", &p->cfl, AS_IS, 1},
+      {"healing_numerics.new_collagen_cv_min_gain", "1", &p->cv_min_gain, AS_IS, 1},
   };
   for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
     const spec *s = &specs[i];

@@ -40,6 +40,7 @@ typedef struct mn_healing_params {
   double lateral_cell, rd_cell; /* m */
   int ve_cells, pd_cells;
   double dt_first, dt_min, dt_max, rtol, atol, react_rtol, cfl;
+  double cv_min_gain; /* 1: least mean new collagen (of baseline) with a defined CV */
 } mn_healing_params;
 
 int mn_healing_params_load(const mn_params *t, mn_healing_params *p, char *err, size_t errlen);

@@ -7,6 +7,7 @@
  * stage hands over a more local inflammatory signal than this fixture
  * (mnlab validate; tests/course/test_course.c); here they bound the
  * healing stage's behaviour on its own. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,7 +145,26 @@ static void test_uneven_density_cv(void **state) {
   mn_healing_summary uneven = run_window(3 * WIN, 6, 600e-6, 0.5, 1, 28.0, 21.0, MN_HEALING_NORMAL);
   fprintf(stderr, "new collagen CV even %.3f uneven %.3f\n", even.new_collagen_cv,
           uneven.new_collagen_cv);
+  assert_true(isfinite(even.new_collagen_cv));
   assert_true(uneven.new_collagen_cv > 1.1 * even.new_collagen_cv);
+}
+
+/* Without new collagen the CV has no meaning: undefined (NAN, null in
+ * summary.json), not the noise of a spread over a mean near zero. Unwounded
+ * skin lays none down; a session read a day later has not yet either. */
+static void test_new_collagen_cv_undefined(void **state) {
+  (void)state;
+  char err[256];
+  mn_healing *h = hf_create(T, WIN);
+  assert_non_null(h);
+  assert_int_equal(mn_healing_advance(h, 20.0, err, sizeof err), 0);
+  mn_healing_summary s;
+  mn_healing_summary_now(h, &s);
+  assert_true(isnan(s.new_collagen_cv));
+  mn_healing_destroy(&h);
+  s = run_course(8, 600e-6, 0.0, 1, 28.0, 1.0, MN_HEALING_NORMAL);
+  fprintf(stderr, "new collagen CV one day after the session: %g\n", s.new_collagen_cv);
+  assert_true(isnan(s.new_collagen_cv));
 }
 
 /* Indications: an atrophic scar fills in part; a stretch mark's dermis
@@ -170,6 +190,7 @@ int main(void) {
       cmocka_unit_test(test_sessions_diminishing),
       cmocka_unit_test(test_depth),
       cmocka_unit_test(test_uneven_density_cv),
+      cmocka_unit_test(test_new_collagen_cv_undefined),
       cmocka_unit_test(test_indications),
   };
   return cmocka_run_group_tests(tests, hf_setup, hf_teardown);
