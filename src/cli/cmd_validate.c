@@ -28,8 +28,14 @@ static void validate_help(FILE *out) {
                "and the range accepted, fixed from the publication) and prints model,\n"
                "measurement, accepted range, source and pass/fail.\n"
                "\n"
+               "A case is a calibration when a model parameter or an unpublished detail of\n"
+               "its experiment was fitted to it (its pass, shown 'pass (fitted)', shows the\n"
+               "fit holds through the whole pipeline), or a check when nothing was fitted to\n"
+               "it (docs/model.md lists what was fitted to what).\n"
+               "\n"
                "  --json           {\"cases\": [{\"case\", \"metric\", \"model\", \"measured\",\n"
-               "                   \"accept\", \"source\", \"pass\"}], \"passed\", \"failed\"}\n"
+               "                   \"accept\", \"source\", \"role\", \"pass\"}], \"passed\",\n"
+               "                   \"failed\", \"checks_passed\", \"checks_failed\"}\n"
                "  --quiet          no 'running PROTOCOL' lines on stderr\n"
                "  --case NAME      only this case (repeatable)\n"
                "  --ideal-strokes  strokes at the ideal rate instead of the pen's firmware run\n"
@@ -101,7 +107,7 @@ int mn_cli_validate(int argc, char **argv) {
   json_t **summaries = calloc(n ? n : 1, sizeof(json_t *));
   char **run_errors = calloc(n ? n : 1, sizeof *run_errors);
   double *model = calloc(n ? n : 1, sizeof *model);
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, checks_passed = 0, checks_failed = 0;
   for (size_t k = 0; k < n; k++) {
     if (!selected(&cases[k], only, nonly)) {
       continue;
@@ -136,12 +142,22 @@ int mn_cli_validate(int argc, char **argv) {
     model[k] = mn_validation_metric_value(summaries[k], cases[k].metric);
     int ok = !isnan(model[k]) && model[k] >= cases[k].accept_lo && model[k] <= cases[k].accept_hi;
     ok ? passed++ : failed++;
+    if (!cases[k].calibration) {
+      ok ? checks_passed++ : checks_failed++;
+    }
   }
 
   json_t *out = json_array();
+  int wcase = 4, wmetric = 6; /* column widths: the longest name and metric */
   if (!json) {
-    printf("%-32s %-36s %10s %10s %19s  %s\n", "case", "metric", "model", "measured", "accepted",
-           "result");
+    for (size_t k = 0; k < n; k++) {
+      if (selected(&cases[k], only, nonly)) {
+        wcase = (int)fmax(wcase, (double)strlen(cases[k].name));
+        wmetric = (int)fmax(wmetric, (double)strlen(cases[k].metric));
+      }
+    }
+    printf("%-*s %-*s %10s %10s %19s  %s\n", wcase, "case", wmetric, "metric", "model", "measured",
+           "accepted", "result");
   }
   for (size_t k = 0; k < n; k++) {
     if (!selected(&cases[k], only, nonly)) {
@@ -158,6 +174,7 @@ int mn_cli_validate(int argc, char **argv) {
       json_object_set_new(o, "accept", json_pack("[f, f]", c->accept_lo, c->accept_hi));
       json_object_set_new(o, "tolerance", json_string(c->tolerance));
       json_object_set_new(o, "source", json_string(c->source));
+      json_object_set_new(o, "role", json_string(c->calibration ? "calibration" : "check"));
       json_object_set_new(o, "protocol", json_string(c->protocol));
       json_object_set_new(o, "pass", json_boolean(ok));
       if (run_errors[k]) {
@@ -172,8 +189,11 @@ int mn_cli_validate(int argc, char **argv) {
         snprintf(model_s, sizeof model_s, "%.4g", model[k]);
       }
       snprintf(range_s, sizeof range_s, "[%g, %g]", c->accept_lo, c->accept_hi);
-      printf("%-32s %-36s %10s %10.4g %19s  %s\n", c->name, c->metric, model_s, c->measured,
-             range_s, ok ? "pass" : "FAIL");
+      printf("%-*s %-*s %10s %10.4g %19s  %s\n", wcase, c->name, wmetric, c->metric, model_s,
+             c->measured, range_s,
+             !ok              ? "FAIL"
+             : c->calibration ? "pass (fitted)"
+                              : "pass");
       printf("    %s\n", c->source);
       if (run_errors[k]) {
         printf("    run failed: %s\n", run_errors[k]);
@@ -185,12 +205,16 @@ int mn_cli_validate(int argc, char **argv) {
     json_object_set_new(o, "cases", out);
     json_object_set_new(o, "passed", json_integer(passed));
     json_object_set_new(o, "failed", json_integer(failed));
+    json_object_set_new(o, "checks_passed", json_integer(checks_passed));
+    json_object_set_new(o, "checks_failed", json_integer(checks_failed));
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
     fputc('\n', stdout);
     json_decref(o);
   } else {
     json_decref(out);
-    printf("\n%d passed, %d failed\n", passed, failed);
+    printf("\n%d passed, %d failed; of them checks (nothing fitted to them): %d passed, %d "
+           "failed\n",
+           passed, failed, checks_passed, checks_failed);
   }
   for (size_t k = 0; k < n; k++) {
     json_decref(summaries[k]);

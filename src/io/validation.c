@@ -109,7 +109,8 @@ enum {
   K_ACCEPT = 16,
   K_TOL = 32,
   K_SOURCE = 64,
-  K_ALL = 127
+  K_ROLE = 128,
+  K_ALL = 255
 };
 
 int mn_validation_case_load(mn_validation_case *c, const char *path, char *err, size_t errlen) {
@@ -201,15 +202,19 @@ int mn_validation_case_load(mn_validation_case *c, const char *path, char *err, 
           ok = copy_text(c->tolerance, sizeof c->tolerance, v), bit = K_TOL;
         } else if (strcmp(key, "source") == 0) {
           ok = copy_text(c->source, sizeof c->source, v), bit = K_SOURCE;
+        } else if (strcmp(key, "role") == 0) {
+          ok = strcmp(v, "calibration") == 0 || strcmp(v, "check") == 0, bit = K_ROLE;
+          c->calibration = strcmp(v, "calibration") == 0;
         } else {
           snprintf(err, errlen,
                    "%s:%zu: %s: unknown key (case, protocol, metric, measured, accept, "
-                   "tolerance, source)",
+                   "tolerance, source, role)",
                    path, line, key);
           rc = MN_VALIDATION_ESCHEMA;
         }
         if (rc == 0 && !ok) {
-          snprintf(err, errlen, "%s:%zu: %s: '%s' is not valid here", path, line, key, v);
+          snprintf(err, errlen, "%s:%zu: %s: '%s' is not valid here%s", path, line, key, v,
+                   bit == K_ROLE ? " (calibration or check)" : "");
           rc = MN_VALIDATION_ESCHEMA;
         }
         if (rc == 0 && (seen & bit)) {
@@ -230,8 +235,8 @@ int mn_validation_case_load(mn_validation_case *c, const char *path, char *err, 
   fclose(f);
   if (rc == 0 && seen != K_ALL) {
     const char *names[] = {"case",   "protocol",  "metric", "measured",
-                           "accept", "tolerance", "source"};
-    for (int i = 0; i < 7; i++) {
+                           "accept", "tolerance", "source", "role"};
+    for (int i = 0; i < 8; i++) {
       if (!(seen & (1 << i))) {
         snprintf(err, errlen, "%s: %s: missing", path, names[i]);
         break;

@@ -20,6 +20,11 @@ typedef struct {
   double accept_lo, accept_hi;
   char tolerance[MN_VALIDATION_TEXT_MAX];
   char source[MN_VALIDATION_TEXT_MAX];
+  /* 1 when a model parameter or an unpublished detail of the protocol was
+   * fitted to this measurement (role: calibration): its pass shows the fit
+   * holds through the pipeline, not that the model predicts it. 0 for a
+   * check (role: check), to which nothing was fitted. */
+  int calibration;
 } mn_validation_case;
 
 enum { MN_VALIDATION_OK = 0, MN_VALIDATION_EIO = -1, MN_VALIDATION_ESCHEMA = -2 };

@@ -177,6 +177,30 @@ static void errors_leave_stdout_empty(void **state) {
   }
 }
 
+/* validate --json names each case's role, and counts the checks (cases
+ * nothing was fitted to) apart from the calibrations: a calibration and a
+ * check that both pass, exit 0. */
+static void validate_json_tells_calibrations_from_checks(void **state) {
+  (void)state;
+  const char *args = "validate --json --ideal-strokes --case kalluri-2011-channel-width "
+                     "--case puri-2021-naloxone-lag-500";
+  cmd_result r = run(args);
+  json_t *o = one_document(&r, args);
+  json_t *cases = json_object_get(o, "cases");
+  assert_int_equal(json_array_size(cases), 2);
+  const char *want[] = {"calibration", "check"};
+  for (size_t i = 0; i < 2; i++) {
+    json_t *c = json_array_get(cases, i);
+    assert_string_equal(json_string_value(json_object_get(c, "role")), want[i]);
+    assert_true(json_is_true(json_object_get(c, "pass")));
+  }
+  assert_int_equal(json_integer_value(json_object_get(o, "passed")), 2);
+  assert_int_equal(json_integer_value(json_object_get(o, "checks_passed")), 1);
+  assert_int_equal(json_integer_value(json_object_get(o, "checks_failed")), 0);
+  json_decref(o);
+  result_free(&r);
+}
+
 /* The protocols listing has one entry per file in data/protocols, each
  * loaded, the same ones the text listing shows. */
 static void protocols_json_lists_every_file(void **state) {
@@ -296,6 +320,7 @@ int main(void) {
       cmocka_unit_test(every_json_is_one_document_alone_on_stdout),
       cmocka_unit_test(errors_leave_stdout_empty),
       cmocka_unit_test(protocols_json_lists_every_file),
+      cmocka_unit_test(validate_json_tells_calibrations_from_checks),
       cmocka_unit_test(progress_bar_on_a_terminal_unless_quiet),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
