@@ -794,6 +794,56 @@ static int check_compound_group(reader *r, const char *name) {
   return rc;
 }
 
+/* A dermatomed piece is cut from the site's skin: it holds at least the
+ * epidermis and at most everything down to the fat. Outside that range the
+ * grid would end above the living tissue or reach below the skin. */
+static int check_membrane(reader *r) {
+  const mn_protocol *p = r->p;
+  if (!p->subject.ex_vivo || !(p->subject.membrane_mm > 0.0)) {
+    return MN_PROTOCOL_OK;
+  }
+  const char *species = mn_protocol_species_name(p->subject.species);
+  char file[1280], group[MN_PROTOCOL_ID_MAX + 48];
+  snprintf(file, sizeof file, "%s/skin/sites/%s-%s.yaml", r->data_dir, species, p->subject.site);
+  snprintf(group, sizeof group, "site_%s_%s", species, p->subject.site);
+  mn_params *t = NULL;
+  if (mn_params_create(&t) != 0) {
+    put_err(r->err, r->errlen, "%s: out of memory", r->path);
+    return MN_PROTOCOL_ENOMEM;
+  }
+  const char *layer[] = {"stratum_corneum", "viable_epidermis", "papillary_dermis",
+                         "reticular_dermis"};
+  double depth[4] = {0.0}; /* m, bottom of each layer */
+  char perr[512] = "";
+  int rc = mn_params_load_file(t, file, perr, sizeof perr);
+  for (int i = 0; rc == 0 && i < 4; i++) {
+    char key[MN_PROTOCOL_ID_MAX + 96];
+    double v = 0.0;
+    snprintf(key, sizeof key, "%s.%s", group, layer[i]);
+    rc = mn_params_get(t, key, "m", &v, perr, sizeof perr);
+    depth[i] = (i > 0 ? depth[i - 1] : 0.0) + v;
+  }
+  mn_params_destroy(&t);
+  const yaml_mark_t *m = mark_of(r, "subject.membrane_mm");
+  if (rc != 0) {
+    return fail_at(r, MN_PROTOCOL_ENAME, m, "subject.membrane_mm",
+                   "the %s %s skin's layers cannot be read: %s", species, p->subject.site, perr);
+  }
+  double mm = p->subject.membrane_mm;
+  if (mm * 1e-3 < depth[1]) {
+    return fail_at(r, MN_PROTOCOL_ERANGE, m, "subject.membrane_mm",
+                   "%g mm is thinner than the %s %s epidermis (%.3g mm, skin/sites/%s-%s.yaml)", mm,
+                   species, p->subject.site, depth[1] * 1e3, species, p->subject.site);
+  }
+  if (mm * 1e-3 > depth[3] * (1.0 + 1e-9)) {
+    return fail_at(r, MN_PROTOCOL_ERANGE, m, "subject.membrane_mm",
+                   "%g mm is thicker than the %s %s skin (%.3g mm from the stratum corneum to "
+                   "the bottom of the dermis, skin/sites/%s-%s.yaml)",
+                   mm, species, p->subject.site, depth[3] * 1e3, species, p->subject.site);
+  }
+  return MN_PROTOCOL_OK;
+}
+
 static int check_names(reader *r) {
   const mn_protocol *p = r->p;
   char prefix[32];
@@ -801,6 +851,9 @@ static int check_names(reader *r) {
   char what[48];
   snprintf(what, sizeof what, "%s site", mn_protocol_species_name(p->subject.species));
   int rc = check_name(r, "subject.site", what, "skin/sites", prefix, p->subject.site);
+  if (rc == 0) {
+    rc = check_membrane(r);
+  }
   if (rc == 0) {
     rc = check_name(r, "device.cartridge", "cartridge", "device/cartridges", "",
                     p->device.cartridge);

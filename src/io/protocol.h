@@ -67,7 +67,9 @@
  *   subject: { species: pig, site: ear, ex_vivo: true, membrane_mm: 0.75 }
  *
  * The site's layers are kept down to that depth; without the key the whole
- * skin of the site is the membrane. In vivo the key is an error.
+ * skin of the site is the membrane. In vivo the key is an error, and so is
+ * a piece thinner than the site's epidermis or thicker than its skin down to
+ * the bottom of the dermis (data/skin/sites).
  *
  * Names are checked against the data directory:
  *   subject.site        DATA/skin/sites/SPECIES-SITE.yaml

@@ -516,6 +516,26 @@ static void ex_vivo_membrane_thickness(void **state) {
                "subject: { species: pig, site: ear, ex_vivo: true, membrane_mm: 0.01 }\n"
                "schedule: { sessions: 1 }\n",
                MN_PROTOCOL_ERANGE, "subject.membrane_mm: 0.01 is out of range 0.05-5", NULL);
+  /* in range for the key, but not a piece of this site's skin (pig ear:
+   * epidermis 0.095 mm, down to the bottom of the dermis 1.295 mm) */
+  expect_error(tf, "membrane-epidermis.yaml",
+               "subject: { species: pig, site: ear, ex_vivo: true, membrane_mm: 0.06 }\n"
+               "schedule: { sessions: 1 }\n",
+               MN_PROTOCOL_ERANGE,
+               "membrane-epidermis.yaml:1:52: subject.membrane_mm: 0.06 mm is thinner than the "
+               "pig ear epidermis (0.095 mm",
+               NULL);
+  expect_error(tf, "membrane-thick.yaml",
+               "subject: { species: pig, site: ear, ex_vivo: true, membrane_mm: 1.5 }\n"
+               "schedule: { sessions: 1 }\n",
+               MN_PROTOCOL_ERANGE,
+               "membrane-thick.yaml:1:52: subject.membrane_mm: 1.5 mm is thicker than the pig "
+               "ear skin (1.29 mm",
+               NULL);
+  path = tmp_files_write(tf, "membrane-whole.yaml",
+                         "subject: { species: pig, site: ear, ex_vivo: true, membrane_mm: 1.295 }\n"
+                         "schedule: { sessions: 1 }\n");
+  assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
 }
 
 static void consistency_errors(void **state) {
