@@ -28,8 +28,11 @@ static void release(mn_outdir *o) {
   memset(o, 0, sizeof *o);
 }
 
+static void sweep_partials(const char *target);
+
 int mn_outdir_begin(mn_outdir *o, const char *target, char *err, size_t errlen) {
   memset(o, 0, sizeof *o);
+  sweep_partials(target); /* staging directories of killed runs into the same DIR */
   o->target = dup_str(target);
   if (o->target == NULL) {
     snprintf(err, errlen, "%s: out of memory", target);
@@ -114,13 +117,8 @@ void mn_outdir_abort(mn_outdir *o) {
   release(o);
 }
 
-/* The process id of a temporary's name (NAME.tmp.PID), or 0. */
-static long temp_owner(const char *name) {
-  const char *tag = strstr(name, ".tmp.");
-  if (tag == NULL || tag == name) {
-    return 0;
-  }
-  const char *digits = tag + 5;
+/* A process id written in decimal to the end of the string, or 0. */
+static long parse_pid(const char *digits) {
   long pid = 0;
   for (const char *c = digits; *c != '\0'; c++) {
     if (*c < '0' || *c > '9' || pid > 100000000L) {
@@ -131,6 +129,64 @@ static long temp_owner(const char *name) {
   return digits[0] != '\0' ? pid : 0;
 }
 
+/* The process id of a temporary's name (NAME.tmp.PID), or 0. */
+static long temp_owner(const char *name) {
+  const char *tag = strstr(name, ".tmp.");
+  return tag != NULL && tag != name ? parse_pid(tag + 5) : 0;
+}
+
+/* 1 when the process that owns a temporary is gone (it cannot finish it). */
+static int owner_gone(long pid) {
+  if (pid <= 0 || pid == (long)getpid()) {
+    return 0;
+  }
+  return kill((pid_t)pid, 0) != 0 && errno == ESRCH; /* EPERM: another user's live process */
+}
+
+/* A run killed before it renamed its staging directory (TARGET.partial-PID)
+ * into place leaves it beside TARGET; the next run into TARGET removes those
+ * whose process is gone. */
+static void sweep_partials(const char *target) {
+  const char *slash = strrchr(target, '/');
+  size_t plen = slash != NULL ? (size_t)(slash - target) : 0;
+  const char *base = slash != NULL ? slash + 1 : target;
+  char *parent = malloc(plen + 2);
+  if (parent == NULL || base[0] == '\0') {
+    free(parent);
+    return;
+  }
+  if (slash == NULL) {
+    strcpy(parent, ".");
+  } else if (plen == 0) {
+    strcpy(parent, "/");
+  } else {
+    memcpy(parent, target, plen);
+    parent[plen] = '\0';
+  }
+  DIR *d = opendir(parent);
+  if (d != NULL) {
+    size_t blen = strlen(base);
+    for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+      if (strncmp(de->d_name, base, blen) != 0 || strncmp(de->d_name + blen, ".partial-", 9) != 0 ||
+          !owner_gone(parse_pid(de->d_name + blen + 9))) {
+        continue;
+      }
+      size_t n = strlen(parent) + strlen(de->d_name) + 2;
+      char *p = malloc(n);
+      if (p != NULL) {
+        snprintf(p, n, "%s/%s", parent, de->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+          remove_tree(p, 0);
+        }
+        free(p);
+      }
+    }
+    closedir(d);
+  }
+  free(parent);
+}
+
 int mn_outdir_sweep(const char *dir) {
   DIR *d = opendir(dir);
   if (d == NULL) {
@@ -138,12 +194,8 @@ int mn_outdir_sweep(const char *dir) {
   }
   int removed = 0;
   for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
-    long pid = temp_owner(de->d_name);
-    if (pid <= 0 || pid == (long)getpid()) {
-      continue;
-    }
-    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
-      continue; /* its writer still runs (EPERM: another user's live process) */
+    if (!owner_gone(temp_owner(de->d_name))) {
+      continue; /* not a temporary, or its writer still runs */
     }
     size_t n = strlen(dir) + strlen(de->d_name) + 2;
     char *p = malloc(n);

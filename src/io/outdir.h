@@ -3,7 +3,9 @@
  *
  * A run writes into a staging directory beside the target (DIR.partial-PID)
  * and renames it to DIR when every file is written; a failed or killed run
- * leaves no DIR behind (and the staging directory is removed on failure).
+ * leaves no DIR behind. A failed run removes its staging directory; a killed
+ * one cannot, so the next run into DIR removes the staging directories whose
+ * process is gone.
  * When DIR already exists (a re-run, or a run that keeps a checkpoint in
  * DIR and so makes it at the start), files are written into it directly,
  * each one atomically, so an old result is replaced file by file and never

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -137,6 +138,56 @@ static void existing_outdir_is_reused(void **state) {
   remove(target);
 }
 
+/* A staging directory with a file and a subdirectory, named for `pid`. */
+static void make_partial(char *path, size_t n, const char *target, long pid) {
+  snprintf(path, n, "%s.partial-%ld", target, pid);
+  assert_int_equal(mkdir(path, 0755), 0);
+  char sub[300], file[320];
+  snprintf(sub, sizeof sub, "%s/fields", path);
+  assert_int_equal(mkdir(sub, 0755), 0);
+  snprintf(file, sizeof file, "%s/s1.h5", sub);
+  FILE *f = fopen(file, "w");
+  assert_non_null(f);
+  fputs("x", f);
+  fclose(f);
+}
+
+/* A run killed before renaming its staging directory leaves DIR.partial-PID
+ * beside DIR; the next run into DIR removes it once its process is gone, and
+ * leaves a live run's alone, and another target's. */
+static void killed_runs_staging_is_swept(void **state) {
+  (void)state;
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    _exit(0);
+  }
+  assert_int_equal(waitpid(child, NULL, 0), child);
+  char target[128], other[128], dead[256], live[256], dead_other[256], err[256];
+  snprintf(target, sizeof target, "%s/run4", tmpdir);
+  snprintf(other, sizeof other, "%s/run4b", tmpdir);
+  make_partial(dead, sizeof dead, target, (long)child);
+  make_partial(live, sizeof live, target, (long)getppid());
+  make_partial(dead_other, sizeof dead_other, other, (long)child);
+  mn_outdir o;
+  assert_int_equal(mn_outdir_begin(&o, target, err, sizeof err), 0);
+  assert_false(exists(dead));
+  assert_true(exists(live));
+  assert_true(exists(dead_other));
+  mn_outdir_abort(&o);
+  assert_false(exists(target));
+  /* tidy: the two left were never the code's to remove */
+  char p[400];
+  const char *left[] = {live, dead_other};
+  for (int i = 0; i < 2; i++) {
+    snprintf(p, sizeof p, "%s/fields/s1.h5", left[i]);
+    remove(p);
+    snprintf(p, sizeof p, "%s/fields", left[i]);
+    rmdir(p);
+    rmdir(left[i]);
+  }
+}
+
 static int remove_tmp(void **state) {
   (void)state;
   return rmdir(tmpdir);
@@ -148,6 +199,7 @@ int main(void) {
       cmocka_unit_test(new_outdir_appears_only_on_commit),
       cmocka_unit_test(aborted_outdir_leaves_nothing),
       cmocka_unit_test(existing_outdir_is_reused),
+      cmocka_unit_test(killed_runs_staging_is_swept),
   };
   return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
 }
