@@ -85,6 +85,22 @@ int mn_outdir_commit(mn_outdir *o, char *err, size_t errlen) {
  * following a symbolic link; `depth` bounds the descent. */
 enum { STAGING_DEPTH_MAX = 4 };
 
+/* "dir/name", malloc'ed; NULL when out of memory. */
+static char *join_path(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p != NULL) {
+    snprintf(p, n, "%s/%s", dir, name);
+  }
+  return p;
+}
+
+/* 1 for a directory itself, not a symbolic link to one. */
+static int is_dir(const char *p) {
+  struct stat st;
+  return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static void remove_tree(const char *dir, int depth) {
   DIR *d = opendir(dir);
   if (d != NULL) {
@@ -92,12 +108,9 @@ static void remove_tree(const char *dir, int depth) {
       if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
         continue;
       }
-      size_t n = strlen(dir) + strlen(de->d_name) + 2;
-      char *p = malloc(n);
+      char *p = join_path(dir, de->d_name);
       if (p != NULL) {
-        snprintf(p, n, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth < STAGING_DEPTH_MAX) {
+        if (is_dir(p) && depth < STAGING_DEPTH_MAX) {
           remove_tree(p, depth + 1);
         } else {
           remove(p);
@@ -171,16 +184,11 @@ static void sweep_partials(const char *target) {
           !owner_gone(parse_pid(de->d_name + blen + 9))) {
         continue;
       }
-      size_t n = strlen(parent) + strlen(de->d_name) + 2;
-      char *p = malloc(n);
-      if (p != NULL) {
-        snprintf(p, n, "%s/%s", parent, de->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-          remove_tree(p, 0);
-        }
-        free(p);
+      char *p = join_path(parent, de->d_name);
+      if (p != NULL && is_dir(p)) {
+        remove_tree(p, 0);
       }
+      free(p);
     }
     closedir(d);
   }
@@ -197,13 +205,9 @@ int mn_outdir_sweep(const char *dir) {
     if (!owner_gone(temp_owner(de->d_name))) {
       continue; /* not a temporary, or its writer still runs */
     }
-    size_t n = strlen(dir) + strlen(de->d_name) + 2;
-    char *p = malloc(n);
-    if (p != NULL) {
-      snprintf(p, n, "%s/%s", dir, de->d_name);
-      removed += remove(p) == 0;
-      free(p);
-    }
+    char *p = join_path(dir, de->d_name);
+    removed += p != NULL && remove(p) == 0;
+    free(p);
   }
   closedir(d);
   return removed;
