@@ -4,7 +4,8 @@
  * Order inside a tick matters and is fixed:
  *   1. kick the watchdog (a tick that never ends is what it catches);
  *   2. read every sensor once, so all decisions of the tick see one snapshot;
- *   3. supervise (power, heat, depth stage, motor guard) and enter FAULT on
+ *   3. supervise (power, heat, depth stage, motor guard: stall, over-current,
+ *      over-speed, speed-sensor plausibility) and enter FAULT on
  *      the first finding, which opens the bridge at once;
  *   4. act on button edges and cartridge presence;
  *   5. run the speed loop and drive the motor, only in RUNNING.
@@ -16,9 +17,17 @@
 static const char *const state_names[MNPEN_STATE_COUNT] = {
     "off", "idle", "cartridge_check", "ready", "running", "paused", "fault"};
 
-static const char *const fault_names[MNPEN_FAULT_COUNT] = {
-    "none",   "stall",          "over_current",     "battery_low", "over_temperature",
-    "sensor", "cartridge_used", "cartridge_forged", "watchdog"};
+static const char *const fault_names[MNPEN_FAULT_COUNT] = {"none",
+                                                           "stall",
+                                                           "over_current",
+                                                           "battery_low",
+                                                           "over_temperature",
+                                                           "sensor",
+                                                           "cartridge_used",
+                                                           "cartridge_forged",
+                                                           "watchdog",
+                                                           "over_speed",
+                                                           "speed_implausible"};
 
 const char *mnpen_state_name(mnpen_state s) {
   return (unsigned)s < MNPEN_STATE_COUNT ? state_names[s] : "unknown";
@@ -138,6 +147,10 @@ static void read_sensors(mnpen_pen *pen) {
   }
 }
 
+static uint32_t sat_u32(uint64_t v) {
+  return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static mnpen_fault supervise(mnpen_pen *pen) {
   int running = pen->state == MNPEN_STATE_RUNNING;
   switch (mnpen_power_update(&pen->power, pen->battery_mv, pen->temperature_dc, running)) {
@@ -154,17 +167,29 @@ static mnpen_fault supervise(mnpen_pen *pen) {
     return MNPEN_FAULT_SENSOR;
   }
   if (running) {
-    /* The guard judges speed by the slower of encoder and back-EMF: the
-     * encoder's last period outlives a jam by up to an edge interval. */
-    uint32_t emf = mnpen_speed_emf_estimate_mhz(&pen->speed, pen->current_ma, pen->battery_mv);
-    uint32_t speed = emf < pen->speed_mhz ? emf : pen->speed_mhz;
-    switch (mnpen_guard_update(&pen->guard, pen->current_ma, speed, pen->speed.ramp_mhz)) {
+    /* The guard weighs the encoder against the back-EMF, at the calibrated
+     * resistance and at the resistance of a hot circuit. */
+    const mnpen_speed *sp = &pen->speed;
+    uint32_t r_hot =
+        sat_u32((uint64_t)sp->cfg->r_mohm * (100u + pen->cfg->guard.emf_r_rise_pct) / 100u);
+    mnpen_guard_reading in = {
+        .current_ma = pen->current_ma,
+        .encoder_mhz = pen->speed_mhz,
+        .emf_mhz = mnpen_speed_emf_estimate_mhz(sp, pen->current_ma, pen->battery_mv),
+        .emf_hot_mhz = mnpen_speed_emf_estimate_r_mhz(sp, pen->current_ma, pen->battery_mv, r_hot),
+        .setpoint_mhz = sp->ramp_mhz,
+    };
+    switch (mnpen_guard_update(&pen->guard, &in)) {
     case MNPEN_GUARD_STALL:
       return MNPEN_FAULT_STALL;
     case MNPEN_GUARD_OVER_CURRENT:
       return MNPEN_FAULT_OVER_CURRENT;
     case MNPEN_GUARD_SENSOR:
       return MNPEN_FAULT_SENSOR;
+    case MNPEN_GUARD_OVER_SPEED:
+      return MNPEN_FAULT_OVER_SPEED;
+    case MNPEN_GUARD_SPEED_IMPLAUSIBLE:
+      return MNPEN_FAULT_SPEED_IMPLAUSIBLE;
     default:
       break;
     }

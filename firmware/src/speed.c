@@ -111,12 +111,25 @@ uint16_t mnpen_speed_update(mnpen_speed *s, uint32_t measured_mhz, int32_t curre
 
 uint32_t mnpen_speed_emf_estimate_mhz(const mnpen_speed *s, int32_t current_ma,
                                       uint16_t battery_mv) {
+  return mnpen_speed_emf_estimate_r_mhz(s, current_ma, battery_mv, s->cfg->r_mohm);
+}
+
+uint32_t mnpen_speed_emf_estimate_r_mhz(const mnpen_speed *s, int32_t current_ma,
+                                        uint16_t battery_mv, uint32_t r_mohm) {
   const mnpen_speed_config *c = s->cfg;
+  /* |r x I| < 2^32 x 2^31 = 2^63, so the drop fits in 64 bits. */
   int64_t applied_mv = (int64_t)s->duty * battery_mv / MNPEN_DUTY_FULL;
-  int64_t ir_mv = (int64_t)c->r_mohm * current_ma / 1000;
+  int64_t ir_mv = (int64_t)r_mohm * current_ma / 1000;
   int64_t emf_mv = applied_mv - ir_mv;
   if (emf_mv <= 0 || c->ke_nv_per_mhz == 0u) {
     return 0;
   }
-  return (uint32_t)clamp64(emf_mv * 1000000 / c->ke_nv_per_mhz, 0, UINT32_MAX);
+  /* emf x 10^6 / ke, saturating: split so no product passes 2^63. */
+  int64_t ke = (int64_t)c->ke_nv_per_mhz;
+  int64_t whole = emf_mv / ke;
+  if (whole > (int64_t)(UINT32_MAX / 1000000u)) {
+    return UINT32_MAX;
+  }
+  int64_t mhz = whole * 1000000 + emf_mv % ke * 1000000 / ke;
+  return (uint32_t)clamp64(mhz, 0, UINT32_MAX);
 }

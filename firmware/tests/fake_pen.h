@@ -20,6 +20,8 @@
  *                  reading and the speed reading:
  *                    I = (duty x V_batt - ke x speed) / R,  0 when disabled;
  *                  so the back-EMF the firmware infers is the speed reading.
+ * A failed encoder (encoder_fault) reads encoder_mhz instead, while the
+ * current model keeps following speed_mhz, the shaft's true rate.
  * The fake is big (its flash image): tests keep it in static storage.
  */
 #ifndef MNPEN_TEST_FAKE_PEN_H
@@ -54,6 +56,12 @@ typedef struct {
   bool depth_follow;
   uint8_t buttons;
   mnpen_reset_cause cause;
+
+  /* A failed speed sensor: while encoder_fault is set the speed reading is
+   * encoder_mhz, and speed_mhz is only the shaft's true rate, which the
+   * current model still follows. */
+  bool encoder_fault;
+  uint32_t encoder_mhz;
 
   /* Motor model for current_model. */
   bool current_model;
@@ -125,7 +133,8 @@ static inline int32_t fake_pen_motor_current_ma(void *ctx) {
 }
 
 static inline uint32_t fake_pen_motor_speed_mhz(void *ctx) {
-  return fake_pen_of(ctx)->speed_mhz;
+  fake_pen *p = fake_pen_of(ctx);
+  return p->encoder_fault ? p->encoder_mhz : p->speed_mhz;
 }
 
 static inline void fake_pen_depth_command_um(void *ctx, int32_t um) {

@@ -59,6 +59,11 @@
  *   cartridge_forged   fault_cartridge_forged_mac, fault_cartridge_forged_bus,
  *                      fault_cartridge_forged_burn
  *   watchdog           fault_watchdog_reset_boot
+ *   over_speed         fault_over_speed, fault_over_speed_encoder_reading_low
+ *                      (and over_speed_at_the_level_is_no_fault)
+ *   speed_implausible  fault_speed_implausible_encoder_zero,
+ *                      fault_speed_implausible_encoder_high
+ *                      (and soft_start_with_a_lagging_encoder_is_no_fault)
  *
  * The configuration is the factory record of data/pen/firmware.yaml,
  * converted to firmware units as the host port's config loader does
@@ -120,6 +125,12 @@ static const mnpen_config CFG = {
             .start_grace_ticks = 600, /* 0.3 s */
             .current_min_ma = -3000,
             .current_max_ma = 5000,
+            .plausible_tol_mhz = 10000, /* 10 Hz ... */
+            .plausible_tol_pct = 15,    /* ... + 15 % */
+            .implausible_ticks = 20,    /* 10 ms */
+            .emf_r_rise_pct = 30,
+            .over_speed_pct = 5,    /* 157.5 Hz */
+            .over_speed_ticks = 10, /* 5 ms */
         },
     .master_key = {0x4d, 0x4e, 0x50, 0x45, 0x4e, 0x2d, 0x6d, 0x61, 0x73, 0x74, 0x65,
                    0x72, 0x2d, 0x6b, 0x65, 0x79, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
@@ -794,12 +805,16 @@ static void fault_stall_jam(void) {
 
 static void fault_stall_slow(void) {
   FW_CHECK(to_running_steady());
-  /* A jam on a supply too weak to reach the current limit: the shaft stops
-   * (encoder and back-EMF both slow) at a current below the limit. */
-  F.current_model = false;
-  F.current_ma = CFG.guard.over_current_ma / 2;
+  /* A jam that never reaches the over-current limit: the shaft stops, and
+   * the motor model draws what a locked rotor draws at the loop's duty,
+   * which the loop's current limit holds at 2.0 A, below the 2.4 A trip.
+   * Encoder and back-EMF both read a stopped shaft. (A current held fixed
+   * while the loop raises the duty would instead tell the guard that the
+   * shaft turns while the encoder reads zero: fault_speed_implausible_*.) */
   F.speed_mhz = 0;
   FW_CHECK_EQ(ticks_to_fault(100), (uint32_t)CFG.guard.stall_ticks);
+  FW_CHECK(P.current_ma > CFG.guard.over_current_ma / 2);
+  FW_CHECK(P.current_ma < CFG.guard.over_current_ma);
   FW_CHECK(fault_is_safe(MNPEN_FAULT_STALL));
 }
 
@@ -844,6 +859,89 @@ static void over_current_single_sample_ignored(void) {
   F.current_model = true;
   ticks(200);
   FW_CHECK_EQ(P.state, MNPEN_STATE_RUNNING);
+}
+
+/* Over-speed and speed-sensor plausibility. The shaft turns at speed_mhz
+ * (the current model follows it); a failed encoder reads something else. */
+static uint32_t over_speed_level(void) {
+  return mnpen_guard_over_speed_mhz(&CFG.guard);
+}
+
+static void fault_over_speed(void) {
+  FW_CHECK(to_running_steady());
+  /* Both sources agree the cam runs 1 Hz past the trip level (157.5 Hz). */
+  F.speed_mhz = over_speed_level() + 1000u;
+  FW_CHECK_EQ(ticks_to_fault(100), (uint32_t)CFG.guard.over_speed_ticks);
+  FW_CHECK(fault_is_safe(MNPEN_FAULT_OVER_SPEED));
+}
+
+static void fault_over_speed_encoder_reading_low(void) {
+  FW_CHECK(to_running_steady());
+  /* The encoder reads the setting while the drive turns the cam at 170 Hz:
+   * the back-EMF shows the over-speed, before the disagreement rule. */
+  F.encoder_fault = true;
+  F.encoder_mhz = RUN_MHZ;
+  F.speed_mhz = 170000u;
+  FW_CHECK(CFG.guard.over_speed_ticks < CFG.guard.implausible_ticks);
+  FW_CHECK_EQ(ticks_to_fault(100), (uint32_t)CFG.guard.over_speed_ticks);
+  FW_CHECK(fault_is_safe(MNPEN_FAULT_OVER_SPEED));
+}
+
+static void over_speed_at_the_level_is_no_fault(void) {
+  FW_CHECK(to_running_steady());
+  F.speed_mhz = over_speed_level();
+  ticks(1000);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_RUNNING);
+  /* A burst past it shorter than the rule's time. */
+  F.speed_mhz = over_speed_level() + 10000u;
+  ticks(CFG.guard.over_speed_ticks - 1u);
+  F.speed_mhz = RUN_MHZ;
+  ticks(200);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_RUNNING);
+}
+
+static void fault_speed_implausible_encoder_zero(void) {
+  FW_CHECK(to_running_steady());
+  /* The encoder sticks at zero while the shaft keeps turning: today's
+   * stall rule (6 ticks) would have called it a jam. */
+  F.encoder_fault = true;
+  F.encoder_mhz = 0;
+  FW_CHECK(CFG.guard.stall_ticks < CFG.guard.implausible_ticks);
+  FW_CHECK_EQ(ticks_to_fault(100), (uint32_t)CFG.guard.implausible_ticks);
+  FW_CHECK(fault_is_safe(MNPEN_FAULT_SPEED_IMPLAUSIBLE));
+}
+
+static void fault_speed_implausible_encoder_high(void) {
+  FW_CHECK(to_running_steady());
+  /* Shaft at 80 Hz, encoder 140 Hz (below the over-speed level). The loop
+   * brakes the "fast" motor: the current reverses to about -1 A, and the
+   * band's hot end (R + 30 %) rises to ~104 Hz; 104 Hz + 10 Hz + 15 % of
+   * 140 Hz is still below the reading. */
+  F.speed_mhz = 80000u;
+  F.encoder_fault = true;
+  F.encoder_mhz = 140000u;
+  FW_CHECK_EQ(ticks_to_fault(100), (uint32_t)CFG.guard.implausible_ticks);
+  FW_CHECK(fault_is_safe(MNPEN_FAULT_SPEED_IMPLAUSIBLE));
+}
+
+static void soft_start_with_a_lagging_encoder_is_no_fault(void) {
+  FW_CHECK(to_ready());
+  /* The shaft follows the ramp; the encoder has no edges for most of the
+   * start grace, then reads the shaft. */
+  F.speed_mhz = 0;
+  F.encoder_fault = true;
+  F.encoder_mhz = 0;
+  hold(MNPEN_BTN_START);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_RUNNING);
+  F.buttons = 0;
+  uint32_t lag = CFG.guard.start_grace_ticks - CFG.debounce_ticks;
+  for (uint32_t i = 0; i < lag + 2000u; i++) {
+    F.speed_mhz = P.speed.ramp_mhz;
+    F.encoder_mhz = i < lag ? 0u : F.speed_mhz;
+    tick();
+    FW_CHECK_EQ(P.state, MNPEN_STATE_RUNNING);
+  }
+  FW_CHECK_EQ(P.speed.ramp_mhz, RUN_MHZ);
 }
 
 /* Ticks until the filtered battery reading, from v0, falls below stop_mv
@@ -1479,38 +1577,42 @@ static void names_of_states_and_faults(void) {
   FW_CHECK(strcmp(mnpen_state_name(MNPEN_STATE_COUNT), "unknown") == 0);
   FW_CHECK(strcmp(mnpen_fault_name(MNPEN_FAULT_OVER_CURRENT), "over_current") == 0);
   FW_CHECK(strcmp(mnpen_fault_name(MNPEN_FAULT_WATCHDOG), "watchdog") == 0);
+  FW_CHECK(strcmp(mnpen_fault_name(MNPEN_FAULT_OVER_SPEED), "over_speed") == 0);
+  FW_CHECK(strcmp(mnpen_fault_name(MNPEN_FAULT_SPEED_IMPLAUSIBLE), "speed_implausible") == 0);
   FW_CHECK(strcmp(mnpen_fault_name(MNPEN_FAULT_COUNT), "unknown") == 0);
 }
 
-FW_SUITE(mnpen_suite_pen, "pen", FW_CASE(boot_power_on_enters_off),
-         FW_CASE(watchdog_kicked_every_tick_in_every_state), FW_CASE(off_power_enters_idle),
-         FW_CASE(off_ignores_every_button_but_power), FW_CASE(off_ignores_cartridge_and_sensors),
-         FW_CASE(idle_power_enters_off), FW_CASE(idle_start_does_nothing),
-         FW_CASE(idle_seat_checks_cartridge), FW_CASE(cart_check_removal_enters_idle),
-         FW_CASE(cart_check_power_enters_off), FW_CASE(ready_power_enters_off),
-         FW_CASE(ready_removal_enters_idle), FW_CASE(ready_start_enters_running),
-         FW_CASE(ready_start_refused_depth_unsettled), FW_CASE(ready_start_refused_battery_low),
-         FW_CASE(ready_start_refused_hot), FW_CASE(running_start_pauses),
-         FW_CASE(running_removal_enters_idle), FW_CASE(running_power_enters_off),
-         FW_CASE(paused_start_resumes), FW_CASE(paused_resume_refused),
-         FW_CASE(paused_removal_enters_idle), FW_CASE(paused_power_enters_off),
-         FW_CASE(fault_power_clears), FW_CASE(fault_refused_cartridge_cleared_by_removal),
-         FW_CASE(fault_other_not_cleared_by_removal), FW_CASE(fault_watchdog_reset_boot),
-         FW_CASE(fault_stall_jam), FW_CASE(fault_stall_slow), FW_CASE(fault_over_current_at_speed),
-         FW_CASE(over_current_single_sample_ignored), FW_CASE(fault_battery_low_held_sag),
-         FW_CASE(battery_sag_shorter_than_stop_time), FW_CASE(fault_over_temperature),
-         FW_CASE(fault_sensor_battery), FW_CASE(fault_sensor_temperature),
-         FW_CASE(fault_sensor_current), FW_CASE(fault_sensor_depth_range),
-         FW_CASE(fault_sensor_depth_not_reached),
-         FW_CASE(depth_stage_within_settle_time_is_no_fault), FW_CASE(fault_sensor_depth_over_max),
-         FW_CASE(fault_cartridge_used), FW_CASE(fault_cartridge_forged_mac),
-         FW_CASE(fault_cartridge_forged_bus), FW_CASE(fault_cartridge_forged_burn),
-         FW_CASE(fault_in_paused_closes_session), FW_CASE(fault_found_in_every_powered_state),
-         FW_CASE(fault_with_broken_log_still_stops),
-         FW_CASE(session_records_carry_cartridge_depth_speed_strokes),
-         FW_CASE(strokes_span_pause_and_stop_while_paused), FW_CASE(speed_request_clamps),
-         FW_CASE(speed_request_while_running_moves_target), FW_CASE(speed_buttons_step_and_clamp),
-         FW_CASE(depth_buttons_step_and_clamp),
-         FW_CASE(debounce_rejects_short_and_bouncing_presses), FW_CASE(depth_never_above_hard_max),
-         FW_CASE(zone_selection_limits_depth), FW_CASE(motor_driven_only_while_running),
-         FW_CASE(names_of_states_and_faults));
+FW_SUITE(
+    mnpen_suite_pen, "pen", FW_CASE(boot_power_on_enters_off),
+    FW_CASE(watchdog_kicked_every_tick_in_every_state), FW_CASE(off_power_enters_idle),
+    FW_CASE(off_ignores_every_button_but_power), FW_CASE(off_ignores_cartridge_and_sensors),
+    FW_CASE(idle_power_enters_off), FW_CASE(idle_start_does_nothing),
+    FW_CASE(idle_seat_checks_cartridge), FW_CASE(cart_check_removal_enters_idle),
+    FW_CASE(cart_check_power_enters_off), FW_CASE(ready_power_enters_off),
+    FW_CASE(ready_removal_enters_idle), FW_CASE(ready_start_enters_running),
+    FW_CASE(ready_start_refused_depth_unsettled), FW_CASE(ready_start_refused_battery_low),
+    FW_CASE(ready_start_refused_hot), FW_CASE(running_start_pauses),
+    FW_CASE(running_removal_enters_idle), FW_CASE(running_power_enters_off),
+    FW_CASE(paused_start_resumes), FW_CASE(paused_resume_refused),
+    FW_CASE(paused_removal_enters_idle), FW_CASE(paused_power_enters_off),
+    FW_CASE(fault_power_clears), FW_CASE(fault_refused_cartridge_cleared_by_removal),
+    FW_CASE(fault_other_not_cleared_by_removal), FW_CASE(fault_watchdog_reset_boot),
+    FW_CASE(fault_stall_jam), FW_CASE(fault_stall_slow), FW_CASE(fault_over_current_at_speed),
+    FW_CASE(over_current_single_sample_ignored), FW_CASE(fault_over_speed),
+    FW_CASE(fault_over_speed_encoder_reading_low), FW_CASE(over_speed_at_the_level_is_no_fault),
+    FW_CASE(fault_speed_implausible_encoder_zero), FW_CASE(fault_speed_implausible_encoder_high),
+    FW_CASE(soft_start_with_a_lagging_encoder_is_no_fault), FW_CASE(fault_battery_low_held_sag),
+    FW_CASE(battery_sag_shorter_than_stop_time), FW_CASE(fault_over_temperature),
+    FW_CASE(fault_sensor_battery), FW_CASE(fault_sensor_temperature), FW_CASE(fault_sensor_current),
+    FW_CASE(fault_sensor_depth_range), FW_CASE(fault_sensor_depth_not_reached),
+    FW_CASE(depth_stage_within_settle_time_is_no_fault), FW_CASE(fault_sensor_depth_over_max),
+    FW_CASE(fault_cartridge_used), FW_CASE(fault_cartridge_forged_mac),
+    FW_CASE(fault_cartridge_forged_bus), FW_CASE(fault_cartridge_forged_burn),
+    FW_CASE(fault_in_paused_closes_session), FW_CASE(fault_found_in_every_powered_state),
+    FW_CASE(fault_with_broken_log_still_stops),
+    FW_CASE(session_records_carry_cartridge_depth_speed_strokes),
+    FW_CASE(strokes_span_pause_and_stop_while_paused), FW_CASE(speed_request_clamps),
+    FW_CASE(speed_request_while_running_moves_target), FW_CASE(speed_buttons_step_and_clamp),
+    FW_CASE(depth_buttons_step_and_clamp), FW_CASE(debounce_rejects_short_and_bouncing_presses),
+    FW_CASE(depth_never_above_hard_max), FW_CASE(zone_selection_limits_depth),
+    FW_CASE(motor_driven_only_while_running), FW_CASE(names_of_states_and_faults));

@@ -56,6 +56,9 @@ typedef enum {
   MNPEN_FAULT_CARTRIDGE_USED,
   MNPEN_FAULT_CARTRIDGE_FORGED,
   MNPEN_FAULT_WATCHDOG,
+  /* Appended, so the codes in logs written before them keep their meaning. */
+  MNPEN_FAULT_OVER_SPEED,        /* stroke rate above the hard maximum */
+  MNPEN_FAULT_SPEED_IMPLAUSIBLE, /* encoder and back-EMF disagree */
   MNPEN_FAULT_COUNT
 } mnpen_fault;
 

@@ -61,5 +61,9 @@ void mnpen_speed_stop(mnpen_speed *s);
  * gone) from an over-current at speed. */
 uint32_t mnpen_speed_emf_estimate_mhz(const mnpen_speed *s, int32_t current_ma,
                                       uint16_t battery_mv);
+/* The same with the circuit resistance taken as r_mohm instead of the
+ * calibrated value: the supervisor's band for a winding that runs hot. */
+uint32_t mnpen_speed_emf_estimate_r_mhz(const mnpen_speed *s, int32_t current_ma,
+                                        uint16_t battery_mv, uint32_t r_mohm);
 
 #endif /* MNPEN_SPEED_H */

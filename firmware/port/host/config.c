@@ -122,6 +122,16 @@ int mnpen_host_config_load(mnpen_config *cfg, const mn_params *t, const mn_plant
   cfg->guard.start_grace_ticks = (uint16_t)get(&l, "start_grace", "s", ticks_per_s, 0, 60000);
   cfg->guard.current_min_ma = (int32_t)get(&l, "current_sensor_min", "A", 1000.0, -1e5, 1e5);
   cfg->guard.current_max_ma = (int32_t)get(&l, "current_sensor_max", "A", 1000.0, -1e5, 1e5);
+  cfg->guard.over_speed_pct = (uint16_t)get(&l, "over_speed_margin", "1", 100.0, 0, 100);
+  cfg->guard.over_speed_ticks = (uint16_t)get(&l, "over_speed_time", "s", ticks_per_s, 1, 10000);
+  cfg->guard.emf_r_rise_pct =
+      (uint16_t)get(&l, "speed_plausibility_resistance_rise", "1", 100.0, 0, 200);
+  cfg->guard.plausible_tol_mhz =
+      (uint32_t)get(&l, "speed_plausibility_tolerance", "Hz", 1000.0, 0, 1e6);
+  cfg->guard.plausible_tol_pct =
+      (uint16_t)get(&l, "speed_plausibility_tolerance_fraction", "1", 100.0, 0, 1000);
+  cfg->guard.implausible_ticks =
+      (uint16_t)get(&l, "speed_plausibility_time", "s", ticks_per_s, 1, 10000);
 
   cfg->watchdog_us = (uint32_t)get(&l, "watchdog_timeout", "s", 1e6, MNPEN_TICK_US, 1e6);
   cfg->debounce_ticks = (uint16_t)get(&l, "debounce_time", "s", ticks_per_s, 1, 10000);

@@ -131,6 +131,12 @@ static void put_record(FILE *f, const mnpen_config *c) {
   put_u(f, 2, "start_grace_ticks", g->start_grace_ticks);
   put_i(f, 2, "current_min_ma", g->current_min_ma);
   put_i(f, 2, "current_max_ma", g->current_max_ma);
+  put_u(f, 2, "over_speed_pct", g->over_speed_pct);
+  put_u(f, 2, "over_speed_ticks", g->over_speed_ticks);
+  put_u(f, 2, "emf_r_rise_pct", g->emf_r_rise_pct);
+  put_u(f, 2, "plausible_tol_mhz", g->plausible_tol_mhz);
+  put_u(f, 2, "plausible_tol_pct", g->plausible_tol_pct);
+  put_u(f, 2, "implausible_ticks", g->implausible_ticks);
   put_close(f, 1);
 
   put_key(f, 1, c->master_key, MNPEN_CART_KEY_LEN);
