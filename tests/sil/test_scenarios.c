@@ -3,8 +3,12 @@
  * pen's physics, one test per requirement of the device:
  *   - a regulated pen holds the stroke rate within 2 % when the needles meet
  *     skin, an unregulated one does not (more than 5 %);
- *   - stall, over-temperature, battery sag and a hung loop each end in their
- *     fault with the motor safe (current < 5 % of locked-rotor) within 20 ms;
+ *   - stall, over-temperature, battery sag, a hung loop, a failed depth
+ *     sensor, a speed sensor stuck at zero and one reading low (over-speed)
+ *     each end in their fault with the motor safe (current < 5 % of
+ *     locked-rotor) within 20 ms;
+ *   - that supervision stays quiet in the runs that work: the regulated pen
+ *     at every depth and rate, the cheap pen wherever its drive copes;
  *   - a used or forged cartridge never runs the motor;
  *   - the treatment log survives a power cut at any byte of a log write;
  *   - the needles reach the set depth.
@@ -194,6 +198,67 @@ static void sensor_failure_stops_safely(void **state) {
   check_fault(MNPEN_SIL_SENSOR, MNPEN_FAULT_SENSOR);
 }
 
+/* A speed sensor stuck at zero while the motor turns: the firmware calls
+ * it speed_implausible (encoder against back-EMF, 10 ms), not a stall. */
+static void encoder_stuck_at_zero_stops_safely(void **state) {
+  (void)state;
+  check_fault(MNPEN_SIL_ENCODER_STUCK, MNPEN_FAULT_SPEED_IMPLAUSIBLE);
+}
+
+/* A speed sensor reading 15 % low at 150 Hz: the loop drives the cam past
+ * 157.5 Hz, and the back-EMF shows the over-speed. */
+static void overspeed_stops_safely(void **state) {
+  (void)state;
+  check_fault(MNPEN_SIL_OVERSPEED, MNPEN_FAULT_OVER_SPEED);
+  mnpen_sil_result r = run(MNPEN_SIL_OVERSPEED, 0, DEFAULT_DEPTH, 1);
+  assert_true(fabs(r.speed_setpoint_hz - 150.0) < 1e-9);
+  /* Held before the event: the worst stroke is the over-speed, under 20 %. */
+  assert_true(r.speed_error_max_pct > 5.0);
+  assert_true(r.speed_error_max_pct < 20.0);
+}
+
+/* The supervision stays quiet where the pen works today: the regulated pen
+ * started on skin at every depth and rate, and the cheap pen wherever its
+ * drive carries the needles (one depth step deeper it stalls, as before). */
+static mnpen_sil_result run_at(mnpen_sil_scenario s, int unregulated, double speed_hz,
+                               double depth_mm) {
+  mnpen_sil_options o;
+  mnpen_sil_options_default(&o);
+  o.scenario = s;
+  o.unregulated = unregulated;
+  o.speed_hz = speed_hz;
+  o.depth_mm = depth_mm;
+  mnpen_sil_result r;
+  char err[512] = "";
+  assert_int_equal(mnpen_sil_run(&o, params, &r, err, sizeof err), 0);
+  return r;
+}
+
+static void supervision_quiet_in_normal_runs(void **state) {
+  (void)state;
+  const double speeds[] = {90.0, 110.0, 150.0};
+  const double depths[] = {0.5, 1.0, 1.5, 2.0, 2.2, 2.5, 3.0};
+  /* Deepest depth index the cheap drive completes at each rate. */
+  const size_t cheap_deepest[] = {2, 3, 4};
+  for (size_t i = 0; i < 3; i++) {
+    for (size_t j = 0; j < 7; j++) {
+      mnpen_sil_result r = run_at(MNPEN_SIL_NOMINAL, 0, speeds[i], depths[j]);
+      assert_true(r.motor_started);
+      assert_int_equal(r.fault, MNPEN_FAULT_NONE);
+    }
+    for (int s = 0; s < 2; s++) {
+      mnpen_sil_scenario sc = s ? MNPEN_SIL_LOAD_STEP : MNPEN_SIL_NOMINAL;
+      for (size_t j = 0; j <= cheap_deepest[i]; j++) {
+        mnpen_sil_result r = run_at(sc, 1, speeds[i], depths[j]);
+        assert_true(r.motor_started);
+        assert_int_equal(r.fault, MNPEN_FAULT_NONE);
+      }
+      mnpen_sil_result r = run_at(sc, 1, speeds[i], depths[cheap_deepest[i] + 1]);
+      assert_int_equal(r.fault, MNPEN_FAULT_STALL);
+    }
+  }
+}
+
 static void used_cartridge_never_runs(void **state) {
   (void)state;
   mnpen_sil_result r = run(MNPEN_SIL_CARTRIDGE_REUSE, 0, DEFAULT_DEPTH, 1);
@@ -254,6 +319,9 @@ int main(void) {
       cmocka_unit_test(battery_sag_stops_safely),
       cmocka_unit_test(watchdog_stops_safely),
       cmocka_unit_test(sensor_failure_stops_safely),
+      cmocka_unit_test(encoder_stuck_at_zero_stops_safely),
+      cmocka_unit_test(overspeed_stops_safely),
+      cmocka_unit_test(supervision_quiet_in_normal_runs),
       cmocka_unit_test(used_cartridge_never_runs),
       cmocka_unit_test(forged_cartridge_never_runs),
       cmocka_unit_test(log_survives_power_cuts_at_random_bytes),

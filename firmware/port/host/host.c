@@ -38,6 +38,7 @@ struct mnpen_host {
   uint8_t leds;
   uint64_t rng;
 
+  double encoder_scale; /* injected speed-sensor fault; 1 when healthy */
   int powered;
   int hung;
   mnpen_reset_cause cause;
@@ -88,7 +89,7 @@ static uint32_t hal_motor_speed_mhz(void *ctx) {
   }
   unsigned per_rev = mn_plant_params_of(h->plant)->encoder_edges_per_rev;
   /* One stroke per revolution: rate = 1 / (period x edges per rev). */
-  return (uint32_t)(1e9 / ((double)(c_last - c_prev) * per_rev) + 0.5);
+  return (uint32_t)(h->encoder_scale * 1e9 / ((double)(c_last - c_prev) * per_rev) + 0.5);
 }
 
 static void hal_depth_command_um(void *ctx, int32_t um) {
@@ -254,6 +255,7 @@ int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant, const mnpe
   memset(h->flash, 0xFF, h->flash_bytes);
   h->cfg = cfg;
   h->opt = *opt;
+  h->encoder_scale = 1.0;
   h->rng = opt->seed ? opt->seed : 0x9E3779B97F4A7C15ull;
   h->hal = (mnpen_hal){
       .ctx = h,
@@ -331,6 +333,10 @@ void mnpen_host_seat_cartridge(mnpen_host *h, mnpen_cartchip *chip) {
 
 void mnpen_host_set_hang(mnpen_host *h, int hung) {
   h->hung = hung;
+}
+
+void mnpen_host_set_encoder_scale(mnpen_host *h, double scale) {
+  h->encoder_scale = scale;
 }
 
 void mnpen_host_cut_power_after(mnpen_host *h, uint32_t flash_bytes) {

@@ -26,7 +26,7 @@
 static const char *const scenario_names[MNPEN_SIL_COUNT] = {
     "nominal",         "load-step",        "stall",      "battery-sag", "over-temperature",
     "cartridge-reuse", "cartridge-forged", "power-loss", "watchdog",    "sensor",
-    "treatment"};
+    "treatment",       "encoder-stuck",    "overspeed"};
 
 const char *mnpen_sil_scenario_name(mnpen_sil_scenario s) {
   return (unsigned)s < MNPEN_SIL_COUNT ? scenario_names[s] : "unknown";
@@ -60,6 +60,7 @@ typedef struct {
   double flash_sector_bytes, flash_sectors, encoder_timeout;
   double safe_current_fraction, settle_band, settle_hold, depth_mm;
   double hand_load_cv, hand_correlation_time;
+  double overspeed_sensor_gain, overspeed_speed;
 } sil_design;
 
 static int load_design(sil_design *d, const mn_params *t, char *err, size_t errlen) {
@@ -89,6 +90,8 @@ static int load_design(sil_design *d, const mn_params *t, char *err, size_t errl
       {"sil.depth", "mm", &d->depth_mm},
       {"sil.hand_load_cv", "1", &d->hand_load_cv},
       {"sil.hand_correlation_time", "s", &d->hand_correlation_time},
+      {"sil.overspeed_sensor_gain", "1", &d->overspeed_sensor_gain},
+      {"sil.overspeed_speed", "Hz", &d->overspeed_speed},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
     int rc = mn_params_get(t, rows[i].key, rows[i].unit, rows[i].v, err, errlen);
@@ -387,8 +390,13 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   run_until(&b, d.cart_seat);
   mnpen_host_seat_cartridge(host, &chip);
   step(&b);
-  if (o->speed_hz > 0.0) {
-    mnpen_request_speed(pen, (uint32_t)lround(o->speed_hz * 1000.0));
+  /* The overspeed scenario runs at the highest setting unless told
+   * otherwise: where a sensor reading low does the most harm. */
+  double speed_hz = o->speed_hz > 0.0                    ? o->speed_hz
+                    : o->scenario == MNPEN_SIL_OVERSPEED ? d.overspeed_speed
+                                                         : 0.0;
+  if (speed_hz > 0.0) {
+    mnpen_request_speed(pen, (uint32_t)lround(speed_hz * 1000.0));
   }
   mnpen_request_depth(pen,
                       (int32_t)lround((o->depth_mm >= 0.0 ? o->depth_mm : d.depth_mm) * 1000.0));
@@ -446,6 +454,14 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
         mn_plant_set_depth_sensor_fault(plant, MN_PLANT_SENSOR_OPEN);
         w.onset = tn;
         break;
+      case MNPEN_SIL_ENCODER_STUCK:
+        mnpen_host_set_encoder_scale(host, 0.0);
+        w.onset = tn;
+        break;
+      case MNPEN_SIL_OVERSPEED:
+        mnpen_host_set_encoder_scale(host, d.overspeed_sensor_gain);
+        r->event_time_s = tn;
+        break;
       default:
         break;
       }
@@ -456,7 +472,10 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
                    mn_plant_battery_terminal_v(plant) * 1e3 < cfg.power.stop_mv;
       int hot = o->scenario == MNPEN_SIL_OVER_TEMPERATURE &&
                 mn_plant_temperature_c(plant) * 10.0 >= cfg.power.shutdown_dc;
-      if (sagged || hot) {
+      /* Over-speed: the cam's true rate passes the firmware's trip level. */
+      int fast = o->scenario == MNPEN_SIL_OVERSPEED &&
+                 mn_plant_stroke_rate_hz(plant) * 1e3 > mnpen_guard_over_speed_mhz(&cfg.guard);
+      if (sagged || hot || fast) {
         w.onset = tn;
       }
     }

@@ -11,7 +11,8 @@
  * chip), presses buttons, and keeps the independent watchdog. Everything a
  * real board can do to firmware the port can do on purpose: cut the power in
  * the middle of a flash write, stop the firmware from running (a hang) and
- * let the watchdog reset it, fail a sensor.
+ * let the watchdog reset it, fail a sensor (the depth sensor in the plant,
+ * the speed sensor in this port's encoder capture).
  *
  * The firmware is ticked by mnpen_host_step(), which then advances the plant
  * by one tick; the port never calls firmware internals, only pen.h.
@@ -51,6 +52,9 @@ void mnpen_host_step(mnpen_host *h);
 void mnpen_host_set_buttons(mnpen_host *h, uint8_t mask);
 void mnpen_host_seat_cartridge(mnpen_host *h, mnpen_cartchip *chip); /* NULL removes */
 void mnpen_host_set_hang(mnpen_host *h, int hung);                   /* firmware stops running */
+/* A failed speed sensor: the encoder reading is scale x the true rate
+ * (1 healthy, 0 stuck at zero, 0.85 a sensor reading 15 % low). */
+void mnpen_host_set_encoder_scale(mnpen_host *h, double scale);
 /* Cut the supply after n more bytes are programmed or erased in flash
  * (0 disarms). When it fires the MCU and motor lose power at once. */
 void mnpen_host_cut_power_after(mnpen_host *h, uint32_t flash_bytes);

@@ -4,8 +4,10 @@
  * a cartridge, set depth and speed, press start) with one event injected:
  * the needles meeting skin, a jammed cam, a failing cell, heat, a used or
  * forged cartridge, a power cut in the middle of a log write, a hung loop,
- * a depth sensor failing open; or a treatment, where the pen set down on
- * the skin meets a load that wanders with the hand's pressure.
+ * a depth sensor failing open, a speed sensor sticking at zero or reading
+ * low (so the speed loop drives the cam past the maximum rate); or a
+ * treatment, where the pen set down on the skin meets a load that wanders
+ * with the hand's pressure.
  *
  * The result holds what a device engineer asks of a run: did the motor
  * start, which fault ended it, how well the stroke rate was held, how deep
@@ -36,6 +38,8 @@ typedef enum {
   MNPEN_SIL_WATCHDOG,
   MNPEN_SIL_SENSOR,
   MNPEN_SIL_TREATMENT,
+  MNPEN_SIL_ENCODER_STUCK, /* the speed sensor sticks at zero while the motor turns */
+  MNPEN_SIL_OVERSPEED,     /* the speed sensor reads low, so the loop drives the cam too fast */
   MNPEN_SIL_COUNT
 } mnpen_sil_scenario;
 
