@@ -3,7 +3,9 @@
 # Each library and test is built twice: once plainly (optimised, what `mnlab`
 # links) and once with AddressSanitizer + UndefinedBehaviorSanitizer (suffix
 # `_asan`). Both test variants join the one CTest run, so `make test` checks
-# every unit under the sanitizers without a second build tree.
+# every unit under the sanitizers without a second build tree. The mnlab
+# command is built both ways too (src/cli: mnlab and mnlab_asan), and the
+# _asan variant of a test that runs the command runs mnlab_asan.
 #
 #   mn_library(NAME SOURCES ... [MN_LIBS ...] [SYS_LIBS ...] [INCLUDES ...])
 #   mn_test(NAME SOURCES ... [MN_LIBS ...] [SYS_LIBS ...] [ARGS ...] [LABELS ...]
