@@ -7,8 +7,7 @@ file(GLOB report_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/test_*.c)
 foreach(t IN LISTS report_tests)
   get_filename_component(base ${t} NAME_WE)
   string(REGEX REPLACE "^test_" "report_" name ${base})
-  set_tests_properties(${name}_asan PROPERTIES ENVIRONMENT
-    "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp")
+  set_tests_properties(${name}_asan PROPERTIES ENVIRONMENT "${MN_ASAN_THIRD_PARTY_ENV}")
 endforeach()
 
 # The report in headless Chromium: every image loads, a screenshot is taken.
