@@ -122,6 +122,7 @@ static void device_treatment(const mn_protocol *p, const mn_course_options *o, i
   t->cartridge = p->device.cartridge;
   t->needle_length_mm = p->device.needle_length_mm;
   t->speed_hz = p->device.speed_hz;
+  t->depth_step_mm = p->device.depth_step_mm;
   t->unregulated = p->device.motor == MN_MOTOR_UNREGULATED;
   t->area_w_mm = p->treatment.area_mm[0];
   t->area_h_mm = p->treatment.area_mm[1];

@@ -151,6 +151,7 @@ static int record_from_source(contact_record *r, const mn_device_treatment *tr,
                               const mn_cartridge *c, double duration_s, char *err, size_t errlen) {
   mn_stroke_request rq = {.speed_hz = tr->speed_hz,
                           .depth_mm = tr->needle_length_mm,
+                          .depth_step_mm = tr->depth_step_mm,
                           .needles = (int)c->needles,
                           .unregulated = tr->unregulated,
                           .duration_s = duration_s,

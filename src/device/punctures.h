@@ -43,6 +43,7 @@
 typedef struct {
   double speed_hz;
   double depth_mm;
+  double depth_step_mm; /* the pen's depth scale; 0: the pen's own */
   int needles;
   int unregulated;
   double duration_s;
@@ -59,6 +60,7 @@ typedef struct {
   const char *cartridge;   /* data/device/cartridges/NAME.yaml */
   double needle_length_mm; /* pen: depth setting; roller: needle length; 0: the cartridge's */
   double speed_hz;         /* pen stroke rate setting */
+  double depth_step_mm;    /* pen: the depth dial's scale; 0: the pen's own */
   int unregulated;         /* passed to the stroke source */
   double area_w_mm;        /* treatment area, along x */
   double area_h_mm;        /* along y */

@@ -187,6 +187,7 @@ static const key_spec keys[] = {
     {"device.cartridge", K_ID, BUF(device.cartridge), 0, 0, false, NULL},
     {"device.needle_length_mm", K_REAL, AT(device.needle_length_mm), 0, 0.1, 3.0, false, NULL},
     {"device.speed_hz", K_REAL, AT(device.speed_hz), 0, 90, 150, false, NULL},
+    {"device.depth_step_mm", K_REAL, AT(device.depth_step_mm), 0, 0.1, 0.25, false, NULL},
     {"device.motor", K_CHOICE, AT(device.motor), 0, 0, 0, false, motor_names},
     {"treatment", K_SECTION, 0, 0, 0, 0, false, NULL},
     {"treatment.area_mm", K_PAIR, AT(treatment.area_mm), 0, 1, 500, false, NULL},
@@ -669,6 +670,11 @@ static int check_consistency(reader *r) {
       return fail_at(r, MN_PROTOCOL_ERANGE, mark_of(r, "device.motor"), "device.motor",
                      "a roller has no motor; remove the key");
     }
+    if (mark_of(r, "device.depth_step_mm") != NULL) {
+      return fail_at(r, MN_PROTOCOL_ERANGE, mark_of(r, "device.depth_step_mm"),
+                     "device.depth_step_mm",
+                     "a roller's needles have one length, no depth dial; remove the key");
+    }
     p->device.speed_hz = 0.0;
   }
   for (int i = 0; i < 2; i++) {
@@ -844,6 +850,56 @@ static int check_membrane(reader *r) {
   return MN_PROTOCOL_OK;
 }
 
+/* A pen's depth dial moves in steps (0.1 mm on the Dermapen 4 class the
+ * firmware is set up for, 0.25 mm on SkinPen-class pens), and the firmware
+ * rounds a setting down to its scale: a protocol asking for a length the
+ * dial does not have would run a shallower pen than it says, so it is
+ * refused, naming the settings on either side. */
+static int check_depth_scale(reader *r) {
+  mn_protocol *p = r->p;
+  if (p->device.kind != MN_DEVICE_PEN) {
+    return MN_PROTOCOL_OK;
+  }
+  const yaml_mark_t *ms = mark_of(r, "device.depth_step_mm");
+  double step = p->device.depth_step_mm; /* 0 (not given): the pen's own, kept 0 */
+  if (ms == NULL) {
+    char file[1280], perr[512] = "";
+    snprintf(file, sizeof file, "%s/pen/firmware.yaml", r->data_dir);
+    mn_params *t = NULL;
+    if (mn_params_create(&t) != 0) {
+      put_err(r->err, r->errlen, "%s: out of memory", r->path);
+      return MN_PROTOCOL_ENOMEM;
+    }
+    int rc = mn_params_load_file(t, file, perr, sizeof perr);
+    if (rc == 0) {
+      rc = mn_params_get(t, "firmware.depth_step", "mm", &step, perr, sizeof perr);
+    }
+    mn_params_destroy(&t);
+    if (rc != 0) {
+      put_err(r->err, r->errlen, "%s: the pen's depth scale cannot be read: %s", r->path, perr);
+      return MN_PROTOCOL_ENAME;
+    }
+  }
+  const long step_um = lround(step * 1000.0);
+  if (ms != NULL &&
+      (fabs(step * 1000.0 - (double)step_um) > 1e-6 || (step_um != 100 && step_um != 250))) {
+    return fail_at(r, MN_PROTOCOL_ERANGE, ms, "device.depth_step_mm",
+                   "%g mm: a pen's depth dial moves in 0.1 mm or 0.25 mm steps", step);
+  }
+  const double len_um = p->device.needle_length_mm * 1000.0;
+  const double below = floor(len_um / (double)step_um + 1e-9) * (double)step_um;
+  if (step_um > 0 && fabs(len_um - below) > 1e-6) {
+    const yaml_mark_t *ml = mark_of(r, "device.needle_length_mm");
+    return fail_at(
+        r, MN_PROTOCOL_ERANGE, ml != NULL ? ml : ms, "device.needle_length_mm",
+        "%g mm is not a setting of a pen whose depth dial moves in %g mm steps "
+        "(nearest: %g or %g mm)%s",
+        p->device.needle_length_mm, step, below / 1000.0, (below + (double)step_um) / 1000.0,
+        step_um == 100 ? "; a pen with a 0.25 mm scale: device.depth_step_mm: 0.25" : "");
+  }
+  return MN_PROTOCOL_OK;
+}
+
 static int check_names(reader *r) {
   const mn_protocol *p = r->p;
   char prefix[32];
@@ -853,6 +909,9 @@ static int check_names(reader *r) {
   int rc = check_name(r, "subject.site", what, "skin/sites", prefix, p->subject.site);
   if (rc == 0) {
     rc = check_membrane(r);
+  }
+  if (rc == 0) {
+    rc = check_depth_scale(r);
   }
   if (rc == 0) {
     rc = check_name(r, "device.cartridge", "cartridge", "device/cartridges", "",
@@ -978,13 +1037,17 @@ int mn_protocol_load(mn_protocol *p, const char *path, const char *data_dir, cha
 
 /* ---- JSON --------------------------------------------------------------- */
 
-/* Keys the resolved protocol does not write: a roller has no stroke rate or
- * motor; in vivo (or without a thickness) the membrane is the site's full
- * skin, nothing to write. */
+/* Keys the resolved protocol does not write: a roller has no stroke rate,
+ * motor or depth dial; a pen given no depth scale has the pen's own; in vivo
+ * (or without a thickness) the membrane is the site's full skin. */
 static int key_left_out(const mn_protocol *p, const key_spec *k) {
   if (p->device.kind == MN_DEVICE_ROLLER &&
-      (strcmp(k->path, "device.speed_hz") == 0 || strcmp(k->path, "device.motor") == 0)) {
+      (strcmp(k->path, "device.speed_hz") == 0 || strcmp(k->path, "device.motor") == 0 ||
+       strcmp(k->path, "device.depth_step_mm") == 0)) {
     return 1;
+  }
+  if (strcmp(k->path, "device.depth_step_mm") == 0 && !(p->device.depth_step_mm > 0.0)) {
+    return 1; /* the pen's own scale */
   }
   return strcmp(k->path, "subject.membrane_mm") == 0 &&
          !(p->subject.ex_vivo && p->subject.membrane_mm > 0.0);

@@ -42,6 +42,9 @@
  *   0.05-5 (excised skin only, see below),
  *   device.needle_length_mm 0.1-3.0, device.speed_hz 90-150 (pens only: a
  *   roller is pushed by hand and takes neither speed_hz nor motor),
+ *   device.depth_step_mm 0.1 or 0.25 (pens only: the depth dial's scale,
+ *   the pen's own 0.1 mm when absent; a pen's needle_length_mm must be on
+ *   its scale, since the firmware rounds a setting down to it),
  *   treatment.area_mm 1-500 per side, treatment.passes 1-20,
  *   treatment.glide_speed_mm_s 0.5-200, topical.duration_h (0, 720],
  *   topical.concentration_mg_ml (0, 1000], topical.dose_mg_cm2 [0, 100] (0 or absent:
@@ -133,7 +136,9 @@ typedef struct mn_protocol_device {
   mn_device_kind kind;
   char cartridge[MN_PROTOCOL_ID_MAX]; /* needle layout, e.g. "12-round" */
   double needle_length_mm;
-  double speed_hz; /* strokes per second; 0 for a roller */
+  double speed_hz;      /* strokes per second; 0 for a roller */
+  double depth_step_mm; /* pen: the depth dial's scale, 0.1 or 0.25 mm; 0: the pen's own
+                           (data/pen/firmware.yaml depth_step), and always 0 for a roller */
   mn_motor_mode motor;
 } mn_protocol_device;
 

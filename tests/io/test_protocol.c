@@ -538,6 +538,53 @@ static void ex_vivo_membrane_thickness(void **state) {
   assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
 }
 
+/* A pen's depth dial has a scale: the pen's own 0.1 mm, or 0.25 mm given as
+ * device.depth_step_mm. A length off the scale is refused (the firmware
+ * would round it down and run a shallower pen than the protocol says). */
+static void pen_depth_scale(void **state) {
+  tmp_files *tf = *state;
+  mn_protocol p;
+  char err[512] = "";
+  const char *path = tmp_files_write(
+      tf, "quarter.yaml", "device: { kind: pen, needle_length_mm: 0.25, depth_step_mm: 0.25 }\n");
+  assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
+  assert_true(p.device.depth_step_mm == 0.25);
+  json_t *j = to_json(&p);
+  json_t *d = json_object_get(json_object_get(j, "device"), "depth_step_mm");
+  assert_true(json_is_real(d) && json_real_value(d) == 0.25);
+  json_decref(j);
+  /* not given: the pen's own scale, left out of the JSON */
+  path = tmp_files_write(tf, "own.yaml", "device: { kind: pen, needle_length_mm: 0.3 }\n");
+  assert_int_equal(mn_protocol_load(&p, path, MN_DATA_DIR, err, sizeof err), 0);
+  assert_true(p.device.depth_step_mm == 0.0);
+  j = to_json(&p);
+  assert_null(json_object_get(json_object_get(j, "device"), "depth_step_mm"));
+  json_decref(j);
+
+  expect_error(tf, "off-scale.yaml", "device:\n  kind: pen\n  needle_length_mm: 0.25\n",
+               MN_PROTOCOL_ERANGE,
+               "off-scale.yaml:3:3: device.needle_length_mm: 0.25 mm is not a setting of a pen "
+               "whose depth dial moves in 0.1 mm steps (nearest: 0.2 or 0.3 mm); a pen with a "
+               "0.25 mm scale: device.depth_step_mm: 0.25",
+               NULL);
+  expect_error(tf, "off-quarter.yaml",
+               "device: { kind: pen, needle_length_mm: 0.6, depth_step_mm: 0.25 }\n",
+               MN_PROTOCOL_ERANGE,
+               "device.needle_length_mm: 0.6 mm is not a setting of a pen whose depth dial moves "
+               "in 0.25 mm steps (nearest: 0.5 or 0.75 mm)",
+               NULL);
+  expect_error(tf, "step.yaml",
+               "device: { kind: pen, needle_length_mm: 0.6, depth_step_mm: 0.2 }\n",
+               MN_PROTOCOL_ERANGE,
+               "step.yaml:1:45: device.depth_step_mm: 0.2 mm: a pen's depth dial moves in 0.1 mm "
+               "or 0.25 mm steps",
+               NULL);
+  expect_error(tf, "roller-step.yaml",
+               "device: { kind: roller, cartridge: roller-192, depth_step_mm: 0.25 }\n",
+               MN_PROTOCOL_ERANGE,
+               "device.depth_step_mm: a roller's needles have one length, no depth dial", NULL);
+}
+
 static void consistency_errors(void **state) {
   tmp_files *tf = *state;
   expect_error(tf, "window.yaml", "treatment:\n  area_mm: [2, 10]\ngrid:\n  window_mm: [3, 3]\n",
@@ -734,6 +781,7 @@ int main(void) {
       cmocka_unit_test(missing_file_is_an_io_error),
       cmocka_unit_test_setup_teardown(schema_errors, tmp_files_setup, tmp_files_teardown),
       cmocka_unit_test_setup_teardown(range_errors, tmp_files_setup, tmp_files_teardown),
+      cmocka_unit_test_setup_teardown(pen_depth_scale, tmp_files_setup, tmp_files_teardown),
       cmocka_unit_test_setup_teardown(consistency_errors, tmp_files_setup, tmp_files_teardown),
       cmocka_unit_test_setup_teardown(output_block, tmp_files_setup, tmp_files_teardown),
       cmocka_unit_test_setup_teardown(ex_vivo_membrane_thickness, tmp_files_setup,

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -307,9 +308,34 @@ static void needles_reach_the_set_depth(void **state) {
   }
 }
 
+/* The depth dial's scale: the factory record's 0.1 mm rounds a 0.25 mm
+ * request down to 0.2 mm, as the firmware must; a pen of another make with
+ * the 0.25 mm scale (options.depth_step_mm) sets and reaches 0.25 mm; a
+ * scale the firmware does not know is refused. */
+static void depth_scale_of_another_pen(void **state) {
+  (void)state;
+  mnpen_sil_result r = run(MNPEN_SIL_NOMINAL, 0, 0.25, 1);
+  assert_true(fabs(r.depth_set_mm - 0.2) < 1e-9);
+  mnpen_sil_result_free(&r);
+  mnpen_sil_options o;
+  mnpen_sil_options_default(&o);
+  o.depth_mm = 0.25;
+  o.depth_step_mm = 0.25;
+  char err[512] = "";
+  assert_int_equal(mnpen_sil_run(&o, params, &r, err, sizeof err), 0);
+  assert_true(fabs(r.depth_set_mm - 0.25) < 1e-9);
+  assert_true(fabs(r.depth_reached_mm_mean - 0.25) <= 0.05);
+  assert_int_equal(r.fault, MNPEN_FAULT_NONE);
+  mnpen_sil_result_free(&r);
+  o.depth_step_mm = 0.3;
+  assert_int_not_equal(mnpen_sil_run(&o, params, &r, err, sizeof err), 0);
+  assert_non_null(strstr(err, "0.3 mm"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_scenario_has_a_name_that_parses_back),
+      cmocka_unit_test(depth_scale_of_another_pen),
       cmocka_unit_test(load_step_is_held_within_2_percent),
       cmocka_unit_test(unregulated_pen_slows_on_skin),
       cmocka_unit_test(regulation_holds_across_speeds_at_1mm),

@@ -338,6 +338,17 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   if (rc == 0) {
     rc = mnpen_host_config_load(&cfg, t, &pp, !o->unregulated, err, errlen);
   }
+  if (rc == 0 && o->depth_step_mm > 0.0) {
+    /* the pen of another make: its dial's scale instead of the factory record's */
+    long step_um = lround(o->depth_step_mm * 1000.0);
+    if (step_um != 100 && step_um != 250) {
+      snprintf(err, errlen, "pen: a depth scale of %g mm is not one the firmware knows (0.1, 0.25)",
+               o->depth_step_mm);
+      rc = -1;
+    } else {
+      cfg.depth.step_um = (uint16_t)step_um;
+    }
+  }
   if (rc != 0) {
     return rc;
   }

@@ -22,6 +22,7 @@ int mnpen_sil_stroke_source(void *ctx, const mn_stroke_request *rq, mn_plant_str
   o.scenario = MNPEN_SIL_TREATMENT;
   o.speed_hz = rq->speed_hz;
   o.depth_mm = rq->depth_mm;
+  o.depth_step_mm = rq->depth_step_mm;
   o.needles = rq->needles;
   o.unregulated = rq->unregulated;
   o.seed = rq->seed ? rq->seed : 1;

@@ -45,8 +45,9 @@ typedef enum {
 
 typedef struct {
   mnpen_sil_scenario scenario;
-  double speed_hz; /* 0: the pen's default */
-  double depth_mm; /* negative: the pen's default */
+  double speed_hz;      /* 0: the pen's default */
+  double depth_mm;      /* negative: the pen's default */
+  double depth_step_mm; /* the depth dial's scale (0.1 or 0.25 mm); 0: the factory record's */
   uint64_t cartridge_id;
   int unregulated;   /* a cheap pen: fixed duty and the cheap drive (data/pen/cheap_drive.yaml) */
   double duration_s; /* 0: the scenario's own */
