@@ -18,52 +18,55 @@
 #include "mnpen_host/sil.h"
 
 static void pen_help(FILE *out) {
-  fprintf(out, "usage: mnlab pen [--scenario NAME] [--speed-hz F] [--depth-mm D] [--cartridge ID]\n"
-               "                 [--unregulated] [--duration-s T] [--needles N] [--seed N]\n"
-               "                 [--strokes FILE] [--json] [--quiet]\n"
-               "\n"
-               "Runs the pen's firmware (the same C that builds for the Cortex-M) against a\n"
-               "physics model of the pen: motor, cam, needles in skin, battery, heat, depth\n"
-               "stage. The script powers the pen on, seats a cartridge, sets depth and speed,\n"
-               "presses start, and injects the scenario's event 1.5 s in.\n"
-               "\n"
-               "scenarios:\n"
-               "  nominal           treatment on skin from the start\n"
-               "  load-step         running in air, then pressed onto skin (speed regulation)\n"
-               "  stall             the cam jams: stall fault, motor safe within 20 ms\n"
-               "  battery-sag       the cell fails under load: battery_low fault\n"
-               "  over-temperature  the handpiece heats: derating, then over_temperature fault\n"
-               "  cartridge-reuse   a cartridge whose use flag is burned: the motor never starts\n"
-               "  cartridge-forged  a cartridge without the maker's key: the motor never starts\n"
-               "  power-loss        power cut at a random byte of a log write: log_intact\n"
-               "  watchdog          the control loop hangs: watchdog reset, motor safe\n"
-               "  sensor            the depth sensor fails open: sensor fault, motor safe\n"
-               "  treatment         set down on skin whose load wanders with the hand's pressure\n"
-               "  encoder-stuck     the speed sensor reads zero while the motor turns:\n"
-               "                    speed_implausible fault (against the back-EMF), motor safe\n"
-               "  overspeed         the speed sensor reads 15 %% low at 150 Hz, so the loop drives\n"
-               "                    the cam too fast: over_speed fault, motor safe\n"
-               "\n"
-               "options:\n"
-               "  --scenario NAME   one of the above (default nominal)\n"
-               "  --speed-hz F      stroke rate setting, 90-150 (default: the pen's, 110)\n"
-               "  --depth-mm D      needle depth setting, 0-3.0 (default 1.0)\n"
-               "  --cartridge ID    cartridge ID, decimal or 0x hex\n"
-               "  --unregulated     fixed duty instead of the speed loop, like a cheap pen\n"
-               "  --duration-s T    simulated time (default: the scenario's)\n"
-               "  --needles N       needles in the cartridge (default 12)\n"
-               "  --seed N          random seed (nonces, power-cut instant)\n"
-               "  --strokes FILE    write every stroke as CSV: time_s, depth_mm, force_n\n"
-               "  --json            print one JSON object instead of the report\n"
-               "  --quiet           accepted for symmetry: the pen prints no progress\n"
-               "\n"
-               "examples:\n"
-               "  mnlab pen --scenario load-step --json\n"
-               "  mnlab pen --scenario load-step --unregulated\n"
-               "  mnlab pen --scenario nominal --depth-mm 1.5 --strokes strokes.csv\n"
-               "\n"
-               "exit status: 0 the run completed (a fault is a result, not an error),\n"
-               "1 the run failed, 2 bad usage. Parameters come from data/pen/ (MNLAB_DATA).\n");
+  fprintf(out,
+          "usage: mnlab pen [--scenario NAME] [--speed-hz F] [--depth-mm D] [--cartridge ID]\n"
+          "                 [--unregulated] [--duration-s T] [--needles N] [--seed N]\n"
+          "                 [--strokes FILE] [--json] [--quiet]\n"
+          "\n"
+          "Runs the pen's firmware (the same C that builds for the Cortex-M) against a\n"
+          "physics model of the pen: motor, cam, needles in skin, battery, heat, depth\n"
+          "stage. The script powers the pen on, seats a cartridge, sets depth and speed,\n"
+          "presses start, and injects the scenario's event 1.5 s in.\n"
+          "\n"
+          "scenarios:\n"
+          "  nominal           treatment on skin from the start\n"
+          "  load-step         running in air, then pressed onto skin (speed regulation)\n"
+          "  stall             the cam jams: stall fault, motor safe within 20 ms\n"
+          "  battery-sag       the cell fails under load: battery_low fault\n"
+          "  over-temperature  the handpiece heats: derating, then over_temperature fault\n"
+          "  cartridge-reuse   a cartridge whose use flag is burned: the motor never starts\n"
+          "  cartridge-forged  a cartridge without the maker's key: the motor never starts\n"
+          "  power-loss        power cut at a random byte of a log write: log_intact\n"
+          "  watchdog          the control loop hangs: watchdog reset, motor safe\n"
+          "  sensor            the depth sensor fails open: sensor fault, motor safe\n"
+          "  treatment         set down on skin whose load wanders with the hand's pressure\n"
+          "  encoder-stuck     the speed sensor reads zero while the motor turns:\n"
+          "                    speed_implausible fault (against the back-EMF), motor safe\n"
+          "  overspeed         the speed sensor reads 15 %% low at 150 Hz, so the loop drives\n"
+          "                    the cam too fast: over_speed fault, motor safe\n"
+          "\n"
+          "options:\n"
+          "  --scenario NAME   one of the above (default nominal)\n"
+          "  --speed-hz F      stroke rate setting, 90-150 (default: the pen's, 110)\n"
+          "  --depth-mm D      needle depth setting, 0-3.0 (default 1.0), rounded down to\n"
+          "                    the depth dial's scale\n"
+          "  --depth-step-mm S the depth dial's scale, 0.1 or 0.25 (default: the pen's, 0.1)\n"
+          "  --cartridge ID    cartridge ID, decimal or 0x hex\n"
+          "  --unregulated     fixed duty instead of the speed loop, like a cheap pen\n"
+          "  --duration-s T    simulated time (default: the scenario's)\n"
+          "  --needles N       needles in the cartridge (default 12)\n"
+          "  --seed N          random seed (nonces, power-cut instant)\n"
+          "  --strokes FILE    write every stroke as CSV: time_s, depth_mm, force_n\n"
+          "  --json            print one JSON object instead of the report\n"
+          "  --quiet           accepted for symmetry: the pen prints no progress\n"
+          "\n"
+          "examples:\n"
+          "  mnlab pen --scenario load-step --json\n"
+          "  mnlab pen --scenario load-step --unregulated\n"
+          "  mnlab pen --scenario nominal --depth-mm 1.5 --strokes strokes.csv\n"
+          "\n"
+          "exit status: 0 the run completed (a fault is a result, not an error),\n"
+          "1 the run failed, 2 bad usage. Parameters come from data/pen/ (MNLAB_DATA).\n");
 }
 
 static int parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
@@ -165,9 +168,10 @@ int mn_cli_pen(int argc, char **argv) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     int takes = strcmp(a, "--scenario") == 0 || strcmp(a, "--speed-hz") == 0 ||
-                strcmp(a, "--depth-mm") == 0 || strcmp(a, "--cartridge") == 0 ||
-                strcmp(a, "--duration-s") == 0 || strcmp(a, "--strokes") == 0 ||
-                strcmp(a, "--needles") == 0 || strcmp(a, "--seed") == 0;
+                strcmp(a, "--depth-mm") == 0 || strcmp(a, "--depth-step-mm") == 0 ||
+                strcmp(a, "--cartridge") == 0 || strcmp(a, "--duration-s") == 0 ||
+                strcmp(a, "--strokes") == 0 || strcmp(a, "--needles") == 0 ||
+                strcmp(a, "--seed") == 0;
     if (takes && v == NULL) {
       fprintf(stderr, "mnlab pen: %s needs a value (see mnlab pen --help)\n", a);
       return MN_CLI_EUSAGE;
@@ -197,6 +201,17 @@ int mn_cli_pen(int argc, char **argv) {
       }
     } else if (strcmp(a, "--depth-mm") == 0) {
       if (parse_double(a, v, 0.0, 3.0, &o.depth_mm) != 0) {
+        return MN_CLI_EUSAGE;
+      }
+    } else if (strcmp(a, "--depth-step-mm") == 0) {
+      if (parse_double(a, v, 0.1, 0.25, &o.depth_step_mm) != 0) {
+        return MN_CLI_EUSAGE;
+      }
+      if (o.depth_step_mm != 0.1 && o.depth_step_mm != 0.25) {
+        fprintf(stderr,
+                "mnlab pen: --depth-step-mm %s: a pen's depth dial moves in 0.1 or 0.25 mm "
+                "steps\n",
+                v);
         return MN_CLI_EUSAGE;
       }
     } else if (strcmp(a, "--duration-s") == 0) {
