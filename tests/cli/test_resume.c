@@ -74,8 +74,26 @@ static void sleep_s(double s) {
   nanosleep(&ts, NULL);
 }
 
-/* Starts mnlab with args (NULL-terminated, after "mnlab"), output to
- * /dev/null. */
+/* Where spawn() keeps the standard error of the last mnlab it started, so
+ * a failed test can show what mnlab said. */
+static char spawn_err[128];
+
+/* Prints what the last spawned mnlab wrote on standard error. */
+static void show_spawn_err(void) {
+  FILE *f = fopen(spawn_err, "r");
+  if (f == NULL) {
+    return;
+  }
+  char line[512];
+  while (fgets(line, sizeof line, f) != NULL) {
+    fputs(line, stderr);
+  }
+  fclose(f);
+}
+
+/* Starts mnlab with args (NULL-terminated, after "mnlab"), standard output
+ * to /dev/null and standard error to spawn_err (kept on the terminal with
+ * MN_TEST_VERBOSE). */
 static pid_t spawn(const char *const *args) {
   const char *argv[16];
   int n = 0;
@@ -90,7 +108,7 @@ static pid_t spawn(const char *const *args) {
     FILE *devnull = freopen("/dev/null", "w", stdout);
     (void)devnull;
     if (getenv("MN_TEST_VERBOSE") == NULL) {
-      devnull = freopen("/dev/null", "w", stderr);
+      devnull = freopen(spawn_err, "w", stderr);
     }
     execv(mnlab, (char *const *)argv);
     _exit(127);
@@ -400,6 +418,7 @@ static int setup(void **state) {
     return -1;
   }
   snprintf(protocol, sizeof protocol, "%s/protocol.yaml", tmpdir);
+  snprintf(spawn_err, sizeof spawn_err, "%s/stderr.txt", tmpdir);
   FILE *f = fopen(protocol, "w");
   if (f == NULL) {
     return -1;
@@ -423,6 +442,7 @@ static int teardown(void **state) {
   (void)state;
   remove_dir(ref_dir);
   remove(protocol);
+  remove(spawn_err);
   rmdir(tmpdir);
   return 0;
 }
@@ -472,6 +492,10 @@ static void interrupt_and_resume(int sessions) {
     assert_same_file(ref_dir, dir, "summary.json");
     remove_dir(dir);
     return;
+  }
+  if (rc != 3) {
+    fprintf(stderr, "mnlab run ended with status %d, not 3, after SIGINT:\n", rc);
+    show_spawn_err();
   }
   assert_int_equal(rc, 3);
   assert_true(check_nothing_torn(dir));
@@ -535,10 +559,16 @@ static void sigkill_never_leaves_a_torn_file(void **state) {
     const char *fresh[] = {
         "run", protocol, "-o", dir, "--quiet", "--ideal-strokes", "--checkpoint-every", "0", NULL};
     const char *resume[] = {"run", "--resume", dir, "--quiet", "--checkpoint-every", "0", NULL};
-    pid_t pid = spawn(exists(ck) ? resume : fresh);
+    int resuming = exists(ck);
+    pid_t pid = spawn(resuming ? resume : fresh);
     sleep_s(ref_wall_s * (double)rand() / RAND_MAX);
     kill(pid, SIGKILL);
     int rc = finish(pid);
+    if (rc != 128 + SIGKILL && rc != 0) {
+      fprintf(stderr, "kill %d: mnlab %s ended with status %d before the kill:\n", k,
+              resuming ? "run --resume" : "run", rc);
+      show_spawn_err();
+    }
     assert_true(rc == 128 + SIGKILL || rc == 0);
     check_nothing_torn(dir);
   }
