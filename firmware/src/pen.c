@@ -8,9 +8,14 @@
  *      over-speed, speed-sensor plausibility) and enter FAULT on
  *      the first finding, which opens the bridge at once;
  *   4. act on button edges and cartridge presence;
- *   5. run the speed loop and drive the motor, only in RUNNING.
+ *   5. run the speed loop and drive the motor, only in RUNNING; set the
+ *      indicators;
+ *   6. one bounded step of the treatment log (tlog.h): at most one flash
+ *      operation started or polled, skipped in a tick that entered FAULT.
  * A fault found in step 3 therefore never sees step 5 of the same tick:
- * the motor is never driven in a tick that found a fault.
+ * the motor is never driven in a tick that found a fault. Records are
+ * queued where they happen and written by step 6 of later ticks, so no
+ * tick waits for the flash.
  */
 #include "mnpen/pen.h"
 
@@ -53,9 +58,9 @@ static void log_event(mnpen_pen *pen, mnpen_log_type type, int8_t code) {
   r.depth_um = (uint16_t)pen->depth.setting_um;
   r.type = (uint8_t)type;
   r.code = code;
-  if (mnpen_log_append(&pen->log, &r) != MNPEN_LOG_OK) {
-    pen->log_ok = 0;
-  }
+  /* Queued, never written here: a full queue loses this record (counted
+   * in the log), never the tick's time. */
+  (void)mnpen_log_queue(&pen->log, &r);
 }
 
 static void motor_safe(mnpen_pen *pen) {
@@ -72,6 +77,8 @@ static void close_session(mnpen_pen *pen) {
 
 static void enter_fault(mnpen_pen *pen, mnpen_fault f) {
   motor_safe(pen); /* first: nothing may delay the safe stop */
+  pen->fault_tick = 1;
+  mnpen_cart_abort(&pen->cart); /* a check cut short wipes its key */
   pen->fault = f;
   pen->state = MNPEN_STATE_FAULT;
   log_event(pen, MNPEN_LOG_FAULT, (int8_t)f);
@@ -80,6 +87,7 @@ static void enter_fault(mnpen_pen *pen, mnpen_fault f) {
 
 static void go_off(mnpen_pen *pen) {
   motor_safe(pen);
+  mnpen_cart_abort(&pen->cart);
   close_session(pen);
   pen->fault = MNPEN_FAULT_NONE;
   pen->state = MNPEN_STATE_OFF;
@@ -197,8 +205,14 @@ static mnpen_fault supervise(mnpen_pen *pen) {
   return MNPEN_FAULT_NONE;
 }
 
+/* One step of the cartridge check; the state stays CARTRIDGE_CHECK until
+ * the check has an outcome, so nothing can start the motor before the MAC
+ * is verified and the burn confirmed. */
 static void check_cartridge(mnpen_pen *pen) {
-  int st = mnpen_cart_check(&pen->cart, pen->hal, pen->cfg->master_key);
+  int st = mnpen_cart_step(&pen->cart, pen->hal, pen->cfg->master_key, pen->cfg->cart_answer_ticks);
+  if (st == MNPEN_CART_PENDING) {
+    return;
+  }
   log_event(pen, MNPEN_LOG_CARTRIDGE, (int8_t)st);
   switch (st) {
   case MNPEN_CART_OK:
@@ -210,7 +224,7 @@ static void check_cartridge(mnpen_pen *pen) {
   case MNPEN_CART_USED:
     enter_fault(pen, MNPEN_FAULT_CARTRIDGE_USED);
     break;
-  default: /* bus error, bad MAC, burn not confirmed: not a cartridge we trust */
+  default: /* bus error, no answer, bad MAC, burn not confirmed: not trusted */
     enter_fault(pen, MNPEN_FAULT_CARTRIDGE_FORGED);
     break;
   }
@@ -263,7 +277,7 @@ static void handle_inputs(mnpen_pen *pen) {
   switch (pen->state) {
   case MNPEN_STATE_IDLE:
     if (present) {
-      pen->cart = (mnpen_cart){0};
+      mnpen_cart_begin(&pen->cart);
       pen->state = MNPEN_STATE_CART_CHECK;
     }
     break;
@@ -346,10 +360,20 @@ static void indicate(const mnpen_pen *pen) {
   pen->hal->indicate(pen->hal->ctx, leds, tone);
 }
 
+/* The log's share of the tick: one bounded step, after every decision of
+ * the tick and never in the tick that opened the bridge for a fault, which
+ * does nothing but make the motor safe. */
+static void step_log(mnpen_pen *pen) {
+  if (pen->log_ok && !pen->fault_tick && mnpen_log_step(&pen->log) != MNPEN_LOG_OK) {
+    pen->log_ok = 0;
+  }
+}
+
 void mnpen_tick(mnpen_pen *pen) {
   const mnpen_hal *h = pen->hal;
   h->watchdog_kick(h->ctx);
   pen->ticks++;
+  pen->fault_tick = 0;
   read_sensors(pen);
 
   if (pen->state != MNPEN_STATE_OFF && pen->state != MNPEN_STATE_FAULT) {
@@ -366,4 +390,5 @@ void mnpen_tick(mnpen_pen *pen) {
     h->motor_disable(h->ctx);
   }
   indicate(pen);
+  step_log(pen);
 }

@@ -185,8 +185,8 @@ static int update_head(mnpen_log *log) {
 /* ---- mount ---------------------------------------------------------------- */
 
 static int geometry_ok(const mnpen_hal *hal) {
-  if (hal == NULL || hal->flash_read == NULL || hal->flash_program == NULL ||
-      hal->flash_erase == NULL) {
+  if (hal == NULL || hal->flash_read == NULL || hal->flash_program_start == NULL ||
+      hal->flash_erase_start == NULL || hal->flash_busy == NULL) {
     return 0;
   }
   uint32_t bytes = hal->flash_sector_bytes;
@@ -263,7 +263,23 @@ int mnpen_log_mount(mnpen_log *log, const mnpen_hal *hal) {
   return MNPEN_LOG_OK;
 }
 
-/* ---- append --------------------------------------------------------------- */
+/* ---- append: a state machine, one step per tick ------------------------ */
+
+/* Where the front record is. A sector is checked (and erased if need be)
+ * before the head enters it; then each slot is checked, programmed and
+ * read back. */
+enum {
+  PHASE_IDLE = 0, /* next: prepare the head's sector or program a slot */
+  PHASE_SCAN,     /* reading the head's sector before deciding to erase */
+  PHASE_ERASE,    /* erase in flight */
+  PHASE_RESCAN,   /* reading the sector again after the erase */
+  PHASE_PROGRAM   /* program in flight */
+};
+
+/* An append that never ends cannot be: every attempt consumes a slot, and a
+ * record gives up after a whole ring of them. The synchronous helper gives
+ * the flash this many steps per slot. */
+#define SYNC_STEPS_PER_SLOT 4096u
 
 static void advance(mnpen_log *log) {
   log->next = (log->next + 1u) % log->slots;
@@ -272,26 +288,54 @@ static void advance(mnpen_log *log) {
   }
 }
 
-/* Makes the head's sector (the head is at its start) fully erased. Whatever
- * it held were the oldest records; they are dropped from the index as far
- * as they are gone from the flash, also when the erase fails midway. */
-static int prepare_sector(mnpen_log *log) {
-  const mnpen_hal *h = log->hal;
-  uint32_t s = sector_of(log, log->next);
-  uint32_t good;
-  int blank;
-  int rc = MNPEN_HAL_OK;
-  if (scan_sector(log, s, &good, &blank) != MNPEN_LOG_OK) {
-    return MNPEN_LOG_EIO;
-  }
-  if (!blank) {
-    rc = h->flash_erase(h->ctx, s);
-    if (scan_sector(log, s, &good, &blank) != MNPEN_LOG_OK) {
-      good = 0; /* unreadable: count nothing in it */
-      blank = 0;
+static void pop(mnpen_log *log) {
+  log->q_first = (uint8_t)((log->q_first + 1u) % MNPEN_LOG_QUEUE_LEN);
+  log->q_len--;
+  log->phase = PHASE_IDLE;
+  log->attempts = 0;
+}
+
+/* Ends the front record with an error: it is dropped, the log goes on. */
+static int give_up(mnpen_log *log, int rc) {
+  pop(log);
+  return rc;
+}
+
+static void scan_begin(mnpen_log *log, uint8_t phase) {
+  log->phase = phase;
+  log->cursor = 0;
+  log->scan_good = 0;
+  log->scan_blank = 1;
+}
+
+/* Reads the next few slots of the head's sector into the running count.
+ * Returns 1 when the whole sector is read, 0 when more remain, or an
+ * error. */
+static int scan_some(mnpen_log *log) {
+  uint32_t first = sector_of(log, log->next) * log->slots_per_sector;
+  for (uint32_t k = 0; k < MNPEN_LOG_STEP_READ_SLOTS && log->cursor < log->slots_per_sector; k++) {
+    slot_state st;
+    if (probe_slot(log, first + log->cursor, &st, NULL) != MNPEN_LOG_OK) {
+      return MNPEN_LOG_EIO;
     }
+    if (st == SLOT_GOOD) {
+      log->scan_good++;
+    }
+    if (st != SLOT_ERASED) {
+      log->scan_blank = 0;
+    }
+    log->cursor++;
   }
-  /* Reconcile the index with what the sector holds now. */
+  return log->cursor == log->slots_per_sector;
+}
+
+/* The head's sector (the head is at its start) has been read through,
+ * after an erase or without one. Whatever it held were the oldest records;
+ * they are dropped from the index as far as they are gone from the flash,
+ * also when the erase failed midway. */
+static int sector_checked(mnpen_log *log, int erase_rc) {
+  uint32_t s = sector_of(log, log->next);
+  uint32_t good = log->scan_good;
   if (good <= log->kept[s]) {
     log->dropped += log->kept[s] - good;
     log->count -= log->kept[s] - good;
@@ -299,70 +343,192 @@ static int prepare_sector(mnpen_log *log) {
     log->count += good - log->kept[s];
   }
   log->kept[s] = (uint16_t)good;
-  if (update_head(log) != MNPEN_LOG_OK || rc != MNPEN_HAL_OK || !blank) {
-    return MNPEN_LOG_EIO;
+  log->phase = PHASE_IDLE;
+  if (update_head(log) != MNPEN_LOG_OK || erase_rc != MNPEN_HAL_OK || !log->scan_blank) {
+    return give_up(log, MNPEN_LOG_EIO);
   }
   log->ready = 1;
   return MNPEN_LOG_OK;
+}
+
+static int step_scan(mnpen_log *log) {
+  int done = scan_some(log);
+  if (done < 0) {
+    return give_up(log, done);
+  }
+  if (!done) {
+    return MNPEN_LOG_OK;
+  }
+  if (log->scan_blank) {
+    return sector_checked(log, MNPEN_HAL_OK);
+  }
+  const mnpen_hal *h = log->hal;
+  int rc = h->flash_erase_start(h->ctx, sector_of(log, log->next));
+  if (rc != MNPEN_HAL_OK) {
+    /* Nothing started, but look again: the sector is reconciled either
+     * way, as a failed erase may have changed part of it. */
+    log->erase_rc = (int8_t)rc;
+    scan_begin(log, PHASE_RESCAN);
+    return MNPEN_LOG_OK;
+  }
+  log->phase = PHASE_ERASE;
+  return MNPEN_LOG_OK;
+}
+
+static int step_rescan(mnpen_log *log) {
+  int done = scan_some(log);
+  if (done < 0) {
+    log->scan_good = 0; /* unreadable: count nothing in it */
+    log->scan_blank = 0;
+    return sector_checked(log, done);
+  }
+  return done ? sector_checked(log, log->erase_rc) : MNPEN_LOG_OK;
+}
+
+/* Checks the head's slot and starts the program of the front record. */
+static int step_start(mnpen_log *log) {
+  const mnpen_hal *h = log->hal;
+  if (log->attempts >= log->slots) {
+    return give_up(log, MNPEN_LOG_EIO); /* a whole ring refused the record */
+  }
+  if (log->next_seq == UINT32_MAX) {
+    return give_up(log, MNPEN_LOG_ERANGE); /* seqs would wrap and lose their order */
+  }
+  if (!log->ready) {
+    scan_begin(log, PHASE_SCAN);
+    return step_scan(log);
+  }
+  uint32_t slot = log->next;
+  slot_state st;
+  if (probe_slot(log, slot, &st, NULL) != MNPEN_LOG_OK) {
+    return give_up(log, MNPEN_LOG_EIO);
+  }
+  if (st != SLOT_ERASED) {
+    /* NOR can only clear bits: writing here could not give our record. */
+    log->skipped++;
+    log->attempts++;
+    advance(log);
+    return MNPEN_LOG_OK;
+  }
+  mnpen_log_record *rec = &log->queue[log->q_first];
+  rec->seq = log->next_seq;
+  mnpen_log_encode(rec, log->prog);
+  int rc = h->flash_program_start(h->ctx, slot * REC, log->prog, REC);
+  /* The seq is spent even if the program fails: the slot may hold the
+   * complete record nonetheless, and two records must never share a seq. */
+  log->next_seq++;
+  log->attempts++;
+  log->prog_slot = slot;
+  advance(log);
+  if (rc != MNPEN_HAL_OK) {
+    log->skipped++;
+    return give_up(log, MNPEN_LOG_EIO);
+  }
+  log->phase = PHASE_PROGRAM;
+  return MNPEN_LOG_OK;
+}
+
+/* The program finished: the record counts only if it reads back equal. */
+static int program_done(mnpen_log *log, int rc) {
+  uint32_t slot = log->prog_slot;
+  log->phase = PHASE_IDLE;
+  if (rc != MNPEN_HAL_OK) {
+    log->skipped++;
+    return give_up(log, MNPEN_LOG_EIO);
+  }
+  uint8_t back[REC];
+  if (read_slot(log, slot, back) != MNPEN_LOG_OK) {
+    log->skipped++;
+    return give_up(log, MNPEN_LOG_EIO);
+  }
+  if (memcmp(back, log->prog, REC) != 0) {
+    log->skipped++; /* a weak cell: try the next slot with the next seq */
+    return MNPEN_LOG_OK;
+  }
+  log->kept[sector_of(log, slot)]++;
+  log->count++;
+  if (log->count == 1u) {
+    log->head = slot;
+  }
+  log->last_seq = log->queue[log->q_first].seq;
+  pop(log);
+  return MNPEN_LOG_OK;
+}
+
+int mnpen_log_queue(mnpen_log *log, const mnpen_log_record *rec) {
+  if (log->hal == NULL) {
+    return MNPEN_LOG_EGEOM; /* not mounted */
+  }
+  if (log->q_len >= MNPEN_LOG_QUEUE_LEN) {
+    log->lost++;
+    return MNPEN_LOG_EFULL;
+  }
+  log->queue[(log->q_first + log->q_len) % MNPEN_LOG_QUEUE_LEN] = *rec;
+  log->q_len++;
+  return MNPEN_LOG_OK;
+}
+
+int mnpen_log_step(mnpen_log *log) {
+  if (log->hal == NULL) {
+    return MNPEN_LOG_EGEOM;
+  }
+  const mnpen_hal *h = log->hal;
+  int rc;
+  switch (log->phase) {
+  case PHASE_PROGRAM:
+    rc = h->flash_busy(h->ctx);
+    return rc == MNPEN_HAL_BUSY ? MNPEN_LOG_OK : program_done(log, rc);
+  case PHASE_ERASE:
+    rc = h->flash_busy(h->ctx);
+    if (rc != MNPEN_HAL_BUSY) {
+      log->erase_rc = (int8_t)rc;
+      scan_begin(log, PHASE_RESCAN);
+    }
+    return MNPEN_LOG_OK;
+  case PHASE_SCAN:
+    return step_scan(log);
+  case PHASE_RESCAN:
+    return step_rescan(log);
+  default:
+    return log->q_len == 0u ? MNPEN_LOG_OK : step_start(log);
+  }
+}
+
+uint32_t mnpen_log_pending(const mnpen_log *log) {
+  return log->q_len;
+}
+
+int mnpen_log_flash_busy(const mnpen_log *log) {
+  return log->phase == PHASE_PROGRAM || log->phase == PHASE_ERASE;
 }
 
 int mnpen_log_append(mnpen_log *log, mnpen_log_record *rec) {
   if (log->hal == NULL) {
     return MNPEN_LOG_EGEOM; /* not mounted */
   }
-  const mnpen_hal *h = log->hal;
-  /* Every attempt consumes a slot, so this bounds the work of one append on
-   * a flash that keeps refusing writes. */
-  for (uint32_t attempt = 0; attempt < log->slots; attempt++) {
-    if (log->next_seq == UINT32_MAX) {
-      return MNPEN_LOG_ERANGE; /* seqs would wrap and lose their order */
-    }
-    if (!log->ready) {
-      int rc = prepare_sector(log);
-      if (rc != MNPEN_LOG_OK) {
-        return rc;
-      }
-    }
-    uint32_t slot = log->next;
-    slot_state st;
-    if (probe_slot(log, slot, &st, NULL) != MNPEN_LOG_OK) {
-      return MNPEN_LOG_EIO;
-    }
-    if (st != SLOT_ERASED) {
-      /* NOR can only clear bits: writing here could not give our record. */
-      log->skipped++;
-      advance(log);
-      continue;
-    }
-    uint8_t buf[REC];
-    rec->seq = log->next_seq;
-    mnpen_log_encode(rec, buf);
-    int rc = h->flash_program(h->ctx, slot * REC, buf, REC);
-    /* The seq is spent even if the program failed: the slot may hold the
-     * complete record nonetheless, and two records must never share a seq. */
-    log->next_seq++;
-    advance(log);
-    if (rc != MNPEN_HAL_OK) {
-      log->skipped++;
-      return MNPEN_LOG_EIO;
-    }
-    uint8_t back[REC];
-    if (read_slot(log, slot, back) != MNPEN_LOG_OK) {
-      log->skipped++;
-      return MNPEN_LOG_EIO;
-    }
-    if (memcmp(back, buf, REC) != 0) {
-      log->skipped++; /* a weak cell: try the next slot with the next seq */
-      continue;
-    }
-    log->kept[sector_of(log, slot)]++;
-    log->count++;
-    if (log->count == 1u) {
-      log->head = slot;
-    }
-    return MNPEN_LOG_OK;
+  if (log->q_len != 0u) {
+    return MNPEN_LOG_EFULL; /* others first: this one would not be the front */
   }
-  return MNPEN_LOG_EIO;
+  int rc = mnpen_log_queue(log, rec);
+  if (rc != MNPEN_LOG_OK) {
+    return rc;
+  }
+  uint32_t budget = (log->slots + 1u) * SYNC_STEPS_PER_SLOT;
+  for (uint32_t i = 0; i < budget && log->q_len != 0u; i++) {
+    rc = mnpen_log_step(log);
+    if (rc != MNPEN_LOG_OK) {
+      return rc;
+    }
+  }
+  if (log->q_len != 0u) {
+    /* The flash never finished: abandon the record. */
+    log->q_len = 0;
+    log->phase = PHASE_IDLE;
+    log->attempts = 0;
+    return MNPEN_LOG_EIO;
+  }
+  rec->seq = log->last_seq;
+  return MNPEN_LOG_OK;
 }
 
 /* ---- reading -------------------------------------------------------------- */

@@ -5,12 +5,17 @@
  * fake_hal_flash() point an mnpen_hal at it.
  *
  * fake_cart wraps the chip model of cartchip.h and can misbehave the ways
- * a counterfeit or broken cartridge would. fake_flash has NOR semantics
+ * a counterfeit or broken cartridge would; a request's answer is ready
+ * after busy_polls polls that say busy (never, for a mute chip), as a real
+ * chip computes its MAC while the pen polls. fake_flash has NOR semantics
  * (program clears bits, erase sets 0xFF) and can lose power after a
  * budget of work: a byte program costs one unit and an erase
  * FAKE_FLASH_ERASE_UNITS; the byte or erase the budget runs out in is left
  * torn, and every operation after the cut fails with MNPEN_HAL_EPOWER until
- * fake_flash_restore().
+ * fake_flash_restore(). An operation changes the bytes when it starts and
+ * then reports busy for program_polls (erase_polls) polls before its
+ * outcome; reads and starts while it is busy are refused (MNPEN_HAL_EBUSY),
+ * so a caller that reads a busy flash is caught.
  */
 #ifndef MNPEN_TEST_FAKE_HAL_H
 #define MNPEN_TEST_FAKE_HAL_H
@@ -52,6 +57,16 @@ typedef struct {
   unsigned randoms;                                           /* random32() calls */
   uint8_t nonces[FAKE_CART_MAX_NONCES][MNPEN_CART_NONCE_LEN]; /* as sent by the pen */
   unsigned nonce_count;
+  /* The split transaction of hal.h: the pending request, and how long the
+   * chip computes before its answer is ready. */
+  uint8_t req[1u + MNPEN_CART_NONCE_LEN];
+  size_t req_len;
+  bool pending;
+  bool mute;           /* takes requests, never has an answer ready */
+  uint32_t busy_polls; /* polls answered busy per request */
+  uint32_t polls_left;
+  unsigned requests;    /* requests sent */
+  unsigned ready_polls; /* polls made */
 } fake_cart;
 
 static inline bool fake_cart_present(void *ctx) {
@@ -92,6 +107,47 @@ static inline int fake_cart_xfer(void *ctx, const uint8_t *tx, size_t tx_len, ui
   return mnpen_cartchip_xfer(&f->chip, tx, tx_len, rx, rx_len);
 }
 
+static inline int fake_cart_request(void *ctx, const uint8_t *tx, size_t tx_len) {
+  fake_cart *f = (fake_cart *)ctx;
+  f->requests++;
+  if (tx_len > sizeof f->req) {
+    f->pending = false;
+    return MNPEN_HAL_EIO;
+  }
+  memcpy(f->req, tx, tx_len);
+  f->req_len = tx_len;
+  f->pending = true;
+  f->polls_left = f->busy_polls;
+  return MNPEN_HAL_OK;
+}
+
+static inline int fake_cart_ready(void *ctx) {
+  fake_cart *f = (fake_cart *)ctx;
+  f->ready_polls++;
+  if (!f->pending) {
+    return MNPEN_HAL_EIO;
+  }
+  if (f->mute) {
+    return MNPEN_HAL_BUSY;
+  }
+  if (f->polls_left > 0u) {
+    f->polls_left--;
+    return MNPEN_HAL_BUSY;
+  }
+  return MNPEN_HAL_OK;
+}
+
+/* The chip's work is done when its answer is read: the one transaction of
+ * fake_cart_xfer() with all its misbehaviours. */
+static inline int fake_cart_read(void *ctx, uint8_t *rx, size_t rx_len) {
+  fake_cart *f = (fake_cart *)ctx;
+  if (!f->pending || f->mute || f->polls_left > 0u) {
+    return MNPEN_HAL_EIO;
+  }
+  f->pending = false;
+  return fake_cart_xfer(f, f->req, f->req_len, rx, rx_len);
+}
+
 /* A seated genuine fresh cartridge with the given ID under master. */
 static inline void fake_cart_init(fake_cart *f, const uint8_t master[MNPEN_CART_KEY_LEN],
                                   uint64_t id) {
@@ -105,7 +161,9 @@ static inline void fake_cart_init(fake_cart *f, const uint8_t master[MNPEN_CART_
 static inline void fake_hal_cart(mnpen_hal *hal, fake_cart *f) {
   hal->ctx = f;
   hal->cart_present = fake_cart_present;
-  hal->cart_xfer = fake_cart_xfer;
+  hal->cart_request = fake_cart_request;
+  hal->cart_ready = fake_cart_ready;
+  hal->cart_read = fake_cart_read;
   hal->random32 = fake_cart_random32;
 }
 
@@ -145,6 +203,16 @@ typedef struct {
   int fail_read_after;
   int fail_program_after;
   int fail_erase_after;
+  /* The operation in flight (program or erase). */
+  bool busy;
+  int op_rc;              /* its outcome, reported once it is done */
+  uint32_t polls_left;    /* busy polls before it is done */
+  uint32_t program_polls; /* busy polls of each program */
+  uint32_t erase_polls;   /* busy polls of each erase */
+  unsigned starts;        /* operations started */
+  unsigned busy_polls;    /* polls made */
+  unsigned busy_refusals; /* reads or starts refused while busy */
+  uint32_t read_bytes;    /* bytes read */
 } fake_flash;
 
 static inline void fake_flash_init(fake_flash *f, uint32_t sector_bytes, uint32_t sectors) {
@@ -178,6 +246,8 @@ static inline void fake_flash_arm_cut(fake_flash *f, uint32_t budget) {
 static inline void fake_flash_restore(fake_flash *f) {
   f->dead = false;
   f->cut_armed = false;
+  f->busy = false; /* a power cycle ends whatever was in flight */
+  f->op_rc = MNPEN_HAL_OK;
 }
 
 static inline bool fake_flash_fails(int *after) {
@@ -199,6 +269,10 @@ static inline bool fake_flash_in_range(const fake_flash *f, uint32_t addr, size_
 
 static inline int fake_flash_read(void *ctx, uint32_t addr, void *buf, size_t len) {
   fake_flash *f = (fake_flash *)ctx;
+  if (f->busy) {
+    f->busy_refusals++;
+    return MNPEN_HAL_EBUSY;
+  }
   if (f->dead) {
     return MNPEN_HAL_EPOWER;
   }
@@ -208,6 +282,7 @@ static inline int fake_flash_read(void *ctx, uint32_t addr, void *buf, size_t le
   if (fake_flash_fails(&f->fail_read_after)) {
     return MNPEN_HAL_EIO;
   }
+  f->read_bytes += (uint32_t)len;
   memcpy(buf, &f->mem[addr], len);
   return MNPEN_HAL_OK;
 }
@@ -304,13 +379,65 @@ static inline int fake_flash_erase(void *ctx, uint32_t sector) {
   return MNPEN_HAL_OK;
 }
 
+/* Begins an operation whose bytes changed (or failed, cut or injected) as
+ * rc says; a request out of range starts nothing. */
+static inline int fake_flash_begin(fake_flash *f, int rc, uint32_t polls) {
+  if (rc == MNPEN_HAL_ERANGE) {
+    return rc;
+  }
+  f->starts++;
+  f->busy = true;
+  f->op_rc = rc;
+  f->polls_left = polls;
+  return MNPEN_HAL_OK;
+}
+
+static inline int fake_flash_program_start(void *ctx, uint32_t addr, const void *buf, size_t len) {
+  fake_flash *f = (fake_flash *)ctx;
+  if (f->busy) {
+    f->busy_refusals++;
+    return MNPEN_HAL_EBUSY;
+  }
+  if (f->dead) {
+    return MNPEN_HAL_EPOWER;
+  }
+  return fake_flash_begin(f, fake_flash_program(f, addr, buf, len), f->program_polls);
+}
+
+static inline int fake_flash_erase_start(void *ctx, uint32_t sector) {
+  fake_flash *f = (fake_flash *)ctx;
+  if (f->busy) {
+    f->busy_refusals++;
+    return MNPEN_HAL_EBUSY;
+  }
+  if (f->dead) {
+    return MNPEN_HAL_EPOWER;
+  }
+  return fake_flash_begin(f, fake_flash_erase(f, sector), f->erase_polls);
+}
+
+static inline int fake_flash_busy(void *ctx) {
+  fake_flash *f = (fake_flash *)ctx;
+  f->busy_polls++;
+  if (!f->busy) {
+    return f->op_rc;
+  }
+  if (f->polls_left > 0u) {
+    f->polls_left--;
+    return MNPEN_HAL_BUSY;
+  }
+  f->busy = false;
+  return f->op_rc;
+}
+
 static inline void fake_hal_flash(mnpen_hal *hal, fake_flash *f) {
   hal->ctx = f;
   hal->flash_sector_bytes = f->sector_bytes;
   hal->flash_sectors = f->sectors;
   hal->flash_read = fake_flash_read;
-  hal->flash_program = fake_flash_program;
-  hal->flash_erase = fake_flash_erase;
+  hal->flash_program_start = fake_flash_program_start;
+  hal->flash_erase_start = fake_flash_erase_start;
+  hal->flash_busy = fake_flash_busy;
 }
 
 #endif /* MNPEN_TEST_FAKE_HAL_H */

@@ -5,9 +5,15 @@
  * Every sensor reading is a field the test sets; every output is recorded:
  * the last motor command and its duty, whether the bridge is enabled, how
  * many drives and disables came in the current tick (fake_pen_tick_begin()
- * opens a tick), a drive after a disable in one tick, a flash program while
- * the bridge was enabled, the depth command, the indicators, the watchdog's
- * start and kicks. The cartridge is fake_cart (the chip model of
+ * opens a tick), a drive after a disable in one tick, the depth command,
+ * the indicators, the watchdog's start and kicks, and the slow work of each
+ * tick: flash operations started or polled, bytes read from flash,
+ * cartridge requests, polls and reads (the largest of each over the run),
+ * flash work in a tick before its motor command, and flash work in a tick
+ * that entered FAULT. The fake flash and chip are slow: a program stays
+ * busy for FAKE_PEN_PROGRAM_POLLS polls, an erase FAKE_PEN_ERASE_POLLS and
+ * a chip answer FAKE_PEN_CART_POLLS, so the pen's log and cartridge check
+ * run over several ticks as on hardware. The cartridge is fake_cart (the chip model of
  * cartchip.h, with its misbehaviours) and the log flash fake_flash, both
  * from fake_hal.h, reached through this one context.
  *
@@ -38,6 +44,12 @@
 /* Flash geometry of the log: 16 sectors of 8 records, the whole fake. */
 #define FAKE_PEN_SECTOR_BYTES 256u
 #define FAKE_PEN_SECTORS 16u
+
+/* Busy polls of the slow devices: a program and a chip answer outlast one
+ * tick, an erase several. */
+#define FAKE_PEN_PROGRAM_POLLS 1u
+#define FAKE_PEN_ERASE_POLLS 8u
+#define FAKE_PEN_CART_POLLS 3u
 
 typedef enum { FAKE_MOTOR_NONE = 0, FAKE_MOTOR_DRIVE, FAKE_MOTOR_DISABLE } fake_motor_cmd;
 
@@ -77,7 +89,17 @@ typedef struct {
   uint32_t tick_drives;
   uint32_t tick_disables;
   bool tick_drive_after_disable;
-  uint32_t programs_bridge_on; /* flash programs while the motor was driven */
+  /* Slow work per tick, and the most any tick did. */
+  uint32_t tick_flash_ops;   /* flash operations started or polled */
+  uint32_t tick_flash_bytes; /* bytes read from flash */
+  uint32_t tick_cart_ops;    /* cartridge requests and polls */
+  uint32_t tick_cart_reads;  /* cartridge answers read */
+  uint32_t max_flash_ops;
+  uint32_t max_flash_bytes;
+  uint32_t max_cart_ops;
+  uint32_t max_cart_reads;
+  uint32_t flash_before_motor; /* flash operations in a tick before its motor command */
+  bool in_tick;                /* between fake_pen_tick_begin() and _end() */
 
   /* Other outputs. */
   int32_t depth_cmd_um;
@@ -170,9 +192,22 @@ static inline bool fake_pen_cart_present(void *ctx) {
   return fake_cart_present(&fake_pen_of(ctx)->cart);
 }
 
-static inline int fake_pen_cart_xfer(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx,
-                                     size_t rx_len) {
-  return fake_cart_xfer(&fake_pen_of(ctx)->cart, tx, tx_len, rx, rx_len);
+static inline int fake_pen_cart_request(void *ctx, const uint8_t *tx, size_t tx_len) {
+  fake_pen *p = fake_pen_of(ctx);
+  p->tick_cart_ops++;
+  return fake_cart_request(&p->cart, tx, tx_len);
+}
+
+static inline int fake_pen_cart_ready(void *ctx) {
+  fake_pen *p = fake_pen_of(ctx);
+  p->tick_cart_ops++;
+  return fake_cart_ready(&p->cart);
+}
+
+static inline int fake_pen_cart_read(void *ctx, uint8_t *rx, size_t rx_len) {
+  fake_pen *p = fake_pen_of(ctx);
+  p->tick_cart_reads++;
+  return fake_cart_read(&p->cart, rx, rx_len);
 }
 
 static inline uint32_t fake_pen_random32(void *ctx) {
@@ -180,19 +215,37 @@ static inline uint32_t fake_pen_random32(void *ctx) {
 }
 
 static inline int fake_pen_flash_read(void *ctx, uint32_t addr, void *buf, size_t len) {
-  return fake_flash_read(&fake_pen_of(ctx)->flash, addr, buf, len);
-}
-
-static inline int fake_pen_flash_program(void *ctx, uint32_t addr, const void *buf, size_t len) {
   fake_pen *p = fake_pen_of(ctx);
-  if (p->bridge_enabled) {
-    p->programs_bridge_on++;
-  }
-  return fake_flash_program(&p->flash, addr, buf, len);
+  p->tick_flash_bytes += (uint32_t)len;
+  return fake_flash_read(&p->flash, addr, buf, len);
 }
 
-static inline int fake_pen_flash_erase(void *ctx, uint32_t sector) {
-  return fake_flash_erase(&fake_pen_of(ctx)->flash, sector);
+/* A flash operation in a tick: counted, and caught if it came before the
+ * tick's motor command (the safety decisions come first). */
+static inline void fake_pen_flash_op(fake_pen *p) {
+  p->tick_flash_ops++;
+  if (p->in_tick && p->tick_drives + p->tick_disables == 0u) {
+    p->flash_before_motor++;
+  }
+}
+
+static inline int fake_pen_flash_program_start(void *ctx, uint32_t addr, const void *buf,
+                                               size_t len) {
+  fake_pen *p = fake_pen_of(ctx);
+  fake_pen_flash_op(p);
+  return fake_flash_program_start(&p->flash, addr, buf, len);
+}
+
+static inline int fake_pen_flash_erase_start(void *ctx, uint32_t sector) {
+  fake_pen *p = fake_pen_of(ctx);
+  fake_pen_flash_op(p);
+  return fake_flash_erase_start(&p->flash, sector);
+}
+
+static inline int fake_pen_flash_busy(void *ctx) {
+  fake_pen *p = fake_pen_of(ctx);
+  fake_pen_flash_op(p);
+  return fake_flash_busy(&p->flash);
 }
 
 static inline void fake_pen_watchdog_start(void *ctx, uint32_t timeout_us) {
@@ -219,6 +272,9 @@ static inline void fake_pen_init(fake_pen *p, const uint8_t master[MNPEN_CART_KE
   fake_cart_init(&p->cart, master, cart_id);
   p->cart.present = false;
   fake_flash_init(&p->flash, FAKE_PEN_SECTOR_BYTES, FAKE_PEN_SECTORS);
+  p->flash.program_polls = FAKE_PEN_PROGRAM_POLLS;
+  p->flash.erase_polls = FAKE_PEN_ERASE_POLLS;
+  p->cart.busy_polls = FAKE_PEN_CART_POLLS;
   p->depth_follow = true;
   p->cause = MNPEN_RESET_POWER_ON;
 
@@ -236,13 +292,16 @@ static inline void fake_pen_init(fake_pen *p, const uint8_t master[MNPEN_CART_KE
   h->buttons = fake_pen_buttons;
   h->indicate = fake_pen_indicate;
   h->cart_present = fake_pen_cart_present;
-  h->cart_xfer = fake_pen_cart_xfer;
+  h->cart_request = fake_pen_cart_request;
+  h->cart_ready = fake_pen_cart_ready;
+  h->cart_read = fake_pen_cart_read;
   h->random32 = fake_pen_random32;
   h->flash_sector_bytes = p->flash.sector_bytes;
   h->flash_sectors = p->flash.sectors;
   h->flash_read = fake_pen_flash_read;
-  h->flash_program = fake_pen_flash_program;
-  h->flash_erase = fake_pen_flash_erase;
+  h->flash_program_start = fake_pen_flash_program_start;
+  h->flash_erase_start = fake_pen_flash_erase_start;
+  h->flash_busy = fake_pen_flash_busy;
   h->watchdog_start = fake_pen_watchdog_start;
   h->watchdog_kick = fake_pen_watchdog_kick;
   h->reset_cause = fake_pen_reset_cause;
@@ -254,7 +313,25 @@ static inline void fake_pen_tick_begin(fake_pen *p) {
   p->tick_drives = 0;
   p->tick_disables = 0;
   p->tick_drive_after_disable = false;
+  p->tick_flash_ops = 0;
+  p->tick_flash_bytes = 0;
+  p->tick_cart_ops = 0;
+  p->tick_cart_reads = 0;
+  p->in_tick = true;
   p->time_us += MNPEN_TICK_US;
+}
+
+static inline uint32_t fake_pen_max_u32(uint32_t a, uint32_t b) {
+  return a > b ? a : b;
+}
+
+/* Closes the record of one tick: the largest slow work so far. */
+static inline void fake_pen_tick_end(fake_pen *p) {
+  p->in_tick = false;
+  p->max_flash_ops = fake_pen_max_u32(p->max_flash_ops, p->tick_flash_ops);
+  p->max_flash_bytes = fake_pen_max_u32(p->max_flash_bytes, p->tick_flash_bytes);
+  p->max_cart_ops = fake_pen_max_u32(p->max_cart_ops, p->tick_cart_ops);
+  p->max_cart_reads = fake_pen_max_u32(p->max_cart_reads, p->tick_cart_reads);
 }
 
 /* Seats a new cartridge chip (genuine under master unless the test changes
@@ -264,6 +341,7 @@ static inline void fake_pen_seat(fake_pen *p, const uint8_t master[MNPEN_CART_KE
   uint32_t rng = p->cart.rng;
   fake_cart_init(&p->cart, master, id);
   p->cart.rng = rng;
+  p->cart.busy_polls = FAKE_PEN_CART_POLLS;
 }
 
 #endif /* MNPEN_TEST_FAKE_PEN_H */

@@ -68,8 +68,9 @@ static const mnpen_config CFG = {
     .speed_default_mhz = 110000,
     .speed_step_mhz = 5000,
     .depth_default_um = 500,
-    .watchdog_us = 8000,  /* 8 ms */
-    .debounce_ticks = 40, /* 20 ms */
+    .watchdog_us = 8000,      /* 8 ms */
+    .debounce_ticks = 40,     /* 20 ms */
+    .cart_answer_ticks = 400, /* 0.2 s */
     .regulated = 1,
 };
 

@@ -1,9 +1,10 @@
 /*
  * Cartridge authentication against a genuine chip model and the ways a
  * counterfeit, reused or broken cartridge can answer: every outcome of
- * mnpen_cart_check() is reached. The key derivation and MAC are checked
- * against values computed independently from the formulas of cartbus.h
- * (HMAC-SHA256 of Python's hmac/hashlib for the fixed inputs below).
+ * mnpen_cart_check() is reached, and the check stepped over a slow chip
+ * does one bus operation per step and gives up on a silent one. The key derivation and MAC are
+ * checked against values computed independently from the formulas of cartbus.h (HMAC-SHA256 of
+ * Python's hmac/hashlib for the fixed inputs below).
  */
 #include <string.h>
 
@@ -242,6 +243,106 @@ static void cart_absent_is_reported_without_bus_traffic(void) {
   FW_CHECK_EQ(c.authenticated, 0);
 }
 
+/* Over a chip busy for 4 polls per answer the check takes 3 x (1 request
+ * + 4 busy polls + 1 poll that finds the answer) steps, each with at most
+ * one request or poll and one answer read; it is pending, with nothing
+ * burned, until its last step, and wipes the key and nonce at the end. A
+ * finished check stays finished and sends nothing more. */
+static void cart_check_steps_one_bus_operation_each(void) {
+  static fake_cart f;
+  fake_cart_init(&f, master, TEST_ID);
+  f.busy_polls = 4u;
+  mnpen_hal h = hal_for(&f);
+  mnpen_cart c;
+  mnpen_cart_begin(&c);
+  uint32_t steps = 0;
+  int st;
+  do {
+    unsigned ops = f.requests + f.ready_polls;
+    unsigned reads = f.xfers;
+    st = mnpen_cart_step(&c, &h, master, 100u);
+    steps++;
+    FW_CHECK(f.requests + f.ready_polls - ops <= 1u);
+    FW_CHECK(f.xfers - reads <= 1u);
+    if (st == MNPEN_CART_PENDING) {
+      FW_CHECK_EQ(c.burned, 0);
+    }
+  } while (st == MNPEN_CART_PENDING && steps < 1000u);
+  FW_CHECK_EQ(st, MNPEN_CART_OK);
+  FW_CHECK_EQ(steps, 3u * (4u + 2u));
+  FW_CHECK_EQ(c.burned, 1);
+  FW_CHECK_EQ(f.chip.flag, MNPEN_CART_FLAG_USED);
+  uint8_t zero[MNPEN_CART_KEY_LEN] = {0};
+  FW_CHECK(memcmp(c.key, zero, sizeof c.key) == 0);
+  FW_CHECK(memcmp(c.nonce, zero, sizeof c.nonce) == 0);
+  unsigned requests = f.requests;
+  FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, 100u), MNPEN_CART_ABSENT);
+  FW_CHECK_EQ(f.requests, requests);
+}
+
+/* A chip that takes the request and never answers: pending for the
+ * request and the polls before the limit, MNPEN_CART_TIMEOUT at the
+ * limit's poll, nothing burned, key wiped. The same when it falls silent
+ * at CHALLENGE. */
+static void cart_silent_chip_times_out(void) {
+  static const uint32_t LIMIT = 25u;
+  for (int at_challenge = 0; at_challenge < 2; at_challenge++) {
+    static fake_cart f;
+    fake_cart_init(&f, master, TEST_ID);
+    mnpen_hal h = hal_for(&f);
+    mnpen_cart c;
+    mnpen_cart_begin(&c);
+    if (at_challenge) {
+      /* READ_ID: request, then the poll that reads the answer. */
+      FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, LIMIT), MNPEN_CART_PENDING);
+      FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, LIMIT), MNPEN_CART_PENDING);
+      FW_CHECK(c.id == TEST_ID);
+    }
+    f.mute = true;
+    unsigned polls = f.ready_polls;
+    FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, LIMIT), MNPEN_CART_PENDING); /* request */
+    for (uint32_t i = 1; i < LIMIT; i++) {
+      FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, LIMIT), MNPEN_CART_PENDING);
+    }
+    FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, LIMIT), MNPEN_CART_TIMEOUT);
+    FW_CHECK_EQ(f.ready_polls - polls, LIMIT);
+    FW_CHECK_EQ(c.burned, 0);
+    FW_CHECK_EQ(c.authenticated, 0);
+    FW_CHECK_EQ(f.chip.flag, MNPEN_CART_FLAG_FRESH);
+    uint8_t zero[MNPEN_CART_KEY_LEN] = {0};
+    FW_CHECK(memcmp(c.key, zero, sizeof c.key) == 0);
+  }
+}
+
+/* Taken out after the CHALLENGE answer, before BURN: absent, nothing
+ * burned, key wiped; an abort in the middle wipes it too. */
+static void cart_removed_mid_check_is_absent(void) {
+  static fake_cart f;
+  fake_cart_init(&f, master, TEST_ID);
+  f.busy_polls = 2u;
+  mnpen_hal h = hal_for(&f);
+  mnpen_cart c;
+  mnpen_cart_begin(&c);
+  for (unsigned i = 0; i < 100u && !c.authenticated; i++) {
+    FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, 100u), MNPEN_CART_PENDING);
+  }
+  FW_CHECK_EQ(c.authenticated, 1);
+  f.present = false;
+  FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, 100u), MNPEN_CART_ABSENT);
+  FW_CHECK_EQ(f.chip.burns, 0u);
+  uint8_t zero[MNPEN_CART_KEY_LEN] = {0};
+  FW_CHECK(memcmp(c.key, zero, sizeof c.key) == 0);
+
+  fake_cart_init(&f, master, TEST_ID);
+  mnpen_cart_begin(&c);
+  FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, 100u), MNPEN_CART_PENDING);
+  FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, 100u), MNPEN_CART_PENDING);
+  FW_CHECK(memcmp(c.key, zero, sizeof c.key) != 0); /* derived from the ID */
+  mnpen_cart_abort(&c);
+  FW_CHECK(memcmp(c.key, zero, sizeof c.key) == 0);
+  FW_CHECK_EQ(mnpen_cart_step(&c, &h, master, 100u), MNPEN_CART_ABSENT);
+}
+
 static void cartchip_rejects_malformed_frames(void) {
   mnpen_cartchip chip;
   uint8_t rx[FAKE_CART_ANSWER_LEN];
@@ -273,4 +374,6 @@ FW_SUITE(mnpen_suite_cart, "cart", FW_CASE(cart_key_derivation_known_answer),
          FW_CASE(cart_replayed_burn_confirmation_is_refused),
          FW_CASE(cart_chip_ignoring_burn_is_refused), FW_CASE(cart_bus_error_at_each_transaction),
          FW_CASE(cart_absent_is_reported_without_bus_traffic),
-         FW_CASE(cartchip_rejects_malformed_frames));
+         FW_CASE(cartchip_rejects_malformed_frames),
+         FW_CASE(cart_check_steps_one_bus_operation_each), FW_CASE(cart_silent_chip_times_out),
+         FW_CASE(cart_removed_mid_check_is_absent));

@@ -133,6 +133,7 @@ static void boot(void) {
 static void tick(void) {
   fake_pen_tick_begin(&F);
   mnpen_tick(&P);
+  fake_pen_tick_end(&F);
   if (P.state == MNPEN_STATE_RUNNING) {
     run_ticks++;
   }
@@ -172,6 +173,14 @@ static int to_idle(void) {
   return 1;
 }
 
+/* Ticks a cartridge check of `exchanges` bus exchanges takes after the
+ * tick of the seat: each a request, the chip's busy polls and the poll that
+ * finds the answer. A genuine fresh cartridge takes three (READ_ID,
+ * CHALLENGE, BURN). */
+static uint32_t check_ticks(uint32_t exchanges) {
+  return exchanges * (FAKE_PEN_CART_POLLS + 2u);
+}
+
 static int to_ready(void) {
   if (!to_idle()) {
     return 0;
@@ -179,7 +188,7 @@ static int to_ready(void) {
   seat_genuine();
   tick();
   REQUIRE(P.state == MNPEN_STATE_CART_CHECK);
-  tick();
+  ticks(check_ticks(3u));
   REQUIRE(P.state == MNPEN_STATE_READY);
   REQUIRE(P.depth.settled);
   return 1;
@@ -232,8 +241,22 @@ static uint32_t ticks_to_fault(uint32_t max) {
 
 /* ---- reading the log back --------------------------------------------------- */
 
+/* Lets the pen's log write what it has queued, as the log steps of later
+ * ticks would, without moving the pen: the flash must be idle to be read
+ * back. */
+static void drain_log(void) {
+  for (uint32_t i = 0;
+       i < 10000u && P.log_ok && (mnpen_log_pending(&P.log) > 0u || mnpen_log_flash_busy(&P.log));
+       i++) {
+    if (mnpen_log_step(&P.log) != MNPEN_LOG_OK) {
+      P.log_ok = 0;
+    }
+  }
+}
+
 /* The newest record of a type, read from flash through a fresh mount. */
 static int last_record(uint8_t type, mnpen_log_record *out) {
+  drain_log();
   if (mnpen_log_mount(&LOG, &F.hal) != MNPEN_LOG_OK) {
     return 0;
   }
@@ -248,6 +271,7 @@ static int last_record(uint8_t type, mnpen_log_record *out) {
 static uint32_t count_records(uint8_t type) {
   mnpen_log_record r;
   uint32_t n = 0;
+  drain_log();
   if (mnpen_log_mount(&LOG, &F.hal) != MNPEN_LOG_OK) {
     return 0;
   }
@@ -261,8 +285,10 @@ static uint32_t count_records(uint8_t type) {
 
 /* The checks every fault shares: the pen is in FAULT with the expected
  * code; the tick that found it disabled the motor, drove it not at all,
- * and logged nothing while the bridge was still enabled; the newest FAULT
- * record carries the code; and the motor stays off afterwards. */
+ * and did no flash work at all (the FAULT record is queued, written by
+ * later ticks), nor did any tick before its motor command; the newest
+ * FAULT record carries the code and the fault tick's time; and the motor
+ * stays off afterwards. */
 static int fault_is_safe(mnpen_fault expected) {
   REQUIRE(P.state == MNPEN_STATE_FAULT);
   REQUIRE(P.fault == expected);
@@ -271,7 +297,8 @@ static int fault_is_safe(mnpen_fault expected) {
   REQUIRE(!F.tick_drive_after_disable);
   REQUIRE(F.last_cmd == FAKE_MOTOR_DISABLE);
   REQUIRE(!F.bridge_enabled);
-  REQUIRE(F.programs_bridge_on == 0u);
+  REQUIRE(F.tick_flash_ops == 0u);
+  REQUIRE(F.flash_before_motor == 0u);
   REQUIRE((F.leds & MNPEN_LED_FAULT) != 0u);
   REQUIRE(F.tone == MNPEN_TONE_ALARM);
   mnpen_log_record r;
@@ -380,7 +407,7 @@ static void off_ignores_cartridge_and_sensors(void) {
   FW_CHECK_EQ(P.state, MNPEN_STATE_IDLE);
   tick();
   FW_CHECK_EQ(P.state, MNPEN_STATE_CART_CHECK);
-  tick();
+  ticks(check_ticks(3u));
   FW_CHECK_EQ(P.state, MNPEN_STATE_READY);
 }
 
@@ -409,7 +436,9 @@ static void idle_seat_checks_cartridge(void) {
   seat_genuine();
   tick();
   FW_CHECK_EQ(P.state, MNPEN_STATE_CART_CHECK);
-  FW_CHECK_EQ(F.cart.xfers, 0u); /* the check runs in the next tick */
+  FW_CHECK_EQ(F.cart.requests, 0u); /* the check starts in the next tick */
+  ticks(check_ticks(3u) - 1u);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_CART_CHECK);
   tick();
   FW_CHECK_EQ(P.state, MNPEN_STATE_READY);
   FW_CHECK(P.cart.id == CART_ID);
@@ -474,7 +503,7 @@ static void ready_removal_enters_idle(void) {
   /* A new cartridge is checked afresh. */
   fake_pen_seat(&F, CFG.master_key, CART_ID + 1u);
   tick();
-  tick();
+  ticks(check_ticks(3u));
   FW_CHECK_EQ(P.state, MNPEN_STATE_READY);
   FW_CHECK(P.cart.id == CART_ID + 1u);
 }
@@ -567,7 +596,7 @@ static void running_removal_enters_idle(void) {
   FW_CHECK_EQ(P.state, MNPEN_STATE_IDLE);
   FW_CHECK_EQ(F.tick_drives, 0u);
   FW_CHECK(F.last_cmd == FAKE_MOTOR_DISABLE);
-  FW_CHECK_EQ(F.programs_bridge_on, 0u); /* stopped before SESSION_END */
+  FW_CHECK_EQ(F.flash_before_motor, 0u); /* stopped before any log work */
   FW_CHECK_EQ(P.session_open, 0);
   FW_CHECK_EQ(count_records(MNPEN_LOG_SESSION_END), 1u);
 }
@@ -578,7 +607,7 @@ static void running_power_enters_off(void) {
   FW_CHECK_EQ(P.state, MNPEN_STATE_OFF);
   FW_CHECK_EQ(F.tick_drives, 0u);
   FW_CHECK(F.last_cmd == FAKE_MOTOR_DISABLE);
-  FW_CHECK_EQ(F.programs_bridge_on, 0u);
+  FW_CHECK_EQ(F.flash_before_motor, 0u);
   FW_CHECK_EQ(count_records(MNPEN_LOG_SESSION_END), 1u);
   uint32_t drives = F.drives;
   release();
@@ -670,7 +699,8 @@ static void fault_refused_cartridge_cleared_by_removal(void) {
     } else {
       mnpen_cartchip_init(&F.cart.chip, OTHER_MASTER, CART_ID);
     }
-    FW_CHECK(ticks_to_fault(2) == 2u);
+    /* Refused at the answer to CHALLENGE, the second exchange. */
+    FW_CHECK(ticks_to_fault(check_ticks(3u)) == 1u + check_ticks(2u));
     FW_CHECK_EQ(P.fault, used ? MNPEN_FAULT_CARTRIDGE_USED : MNPEN_FAULT_CARTRIDGE_FORGED);
     ticks(10);
     FW_CHECK_EQ(P.state, MNPEN_STATE_FAULT);
@@ -681,7 +711,7 @@ static void fault_refused_cartridge_cleared_by_removal(void) {
     /* A good cartridge after it works. */
     fake_pen_seat(&F, CFG.master_key, CART_ID + 7u);
     tick();
-    tick();
+    ticks(check_ticks(3u));
     FW_CHECK_EQ(P.state, MNPEN_STATE_READY);
   }
 }
@@ -773,7 +803,7 @@ static void fault_over_current_at_speed(void) {
   press(MNPEN_BTN_POWER);
   seat_genuine();
   tick();
-  tick();
+  ticks(check_ticks(3u));
   FW_CHECK_EQ(P.state, MNPEN_STATE_READY);
   /* Loaded to 80 Hz against a 110 Hz setting: full duty, and the motor
    * draws (4.10 V - 80 Hz x 16.8 mV/Hz) / 1.4 ohm = 1.97 A. */
@@ -1022,9 +1052,12 @@ static void fault_sensor_depth_over_max(void) {
 }
 
 /* Seats a cartridge, lets `spoil` make it bad, and checks that the pen
- * refuses it in the tick after the seat (the one tick of CART_CHECK) with
- * the cartridge status logged. */
+ * refuses it in the tick that reads the answer giving it away (after
+ * `exchanges` bus exchanges of the check; for a chip that never answers,
+ * the tick whose poll runs out of time) with the cartridge status
+ * logged. */
 static int cartridge_refused(int kind, mnpen_fault fault, int8_t status) {
+  static const uint32_t exchanges[] = {2u, 2u, 1u, 2u, 3u, 3u, 3u};
   if (!to_idle()) {
     return 0;
   }
@@ -1044,13 +1077,19 @@ static int cartridge_refused(int kind, mnpen_fault fault, int8_t status) {
   case 5: /* ignores BURN: the flag is never set */
     F.cart.ignore_burn = true;
     break;
-  default: /* answers BURN with a recording */
+  case 6: /* answers BURN with a recording */
     F.cart.replay_burn = true;
     memset(F.cart.replay_answer, 0, sizeof F.cart.replay_answer);
     F.cart.replay_answer[0] = MNPEN_CART_FLAG_USED;
     break;
+  default: /* takes the READ_ID request, never answers */
+    F.cart.mute = true;
+    break;
   }
-  REQUIRE(ticks_to_fault(10) == 2u);
+  /* Seat tick, request tick, then the polls up to the timeout. */
+  uint32_t expect =
+      kind <= 6 ? 1u + check_ticks(exchanges[kind]) : 2u + (uint32_t)CFG.cart_answer_ticks;
+  REQUIRE(ticks_to_fault(expect + 10u) == expect);
   if (!fault_is_safe(fault)) {
     return 0;
   }
@@ -1081,6 +1120,58 @@ static void fault_cartridge_forged_bus(void) {
 static void fault_cartridge_forged_burn(void) {
   FW_CHECK(cartridge_refused(5, MNPEN_FAULT_CARTRIDGE_FORGED, MNPEN_CART_BURN));
   FW_CHECK_EQ(F.cart.chip.flag, MNPEN_CART_FLAG_FRESH);
+}
+
+/* A chip that takes a request and never answers: the check gives up after
+ * the configured answer time, and the cartridge is refused like a forged
+ * one, the record saying why. The key the check held is wiped. */
+static void fault_cartridge_chip_never_answers(void) {
+  FW_CHECK(cartridge_refused(7, MNPEN_FAULT_CARTRIDGE_FORGED, MNPEN_CART_TIMEOUT));
+  FW_CHECK_EQ(F.cart.requests, 1u);
+  FW_CHECK_EQ(F.cart.ready_polls, (unsigned)CFG.cart_answer_ticks);
+  uint8_t zero[MNPEN_CART_KEY_LEN] = {0};
+  FW_CHECK(memcmp(P.cart.key, zero, sizeof zero) == 0);
+}
+
+/* The check spans many ticks with a slow chip; START pressed and released
+ * during it starts nothing, and the pen stays in CARTRIDGE_CHECK until
+ * the burn is confirmed: READY comes in the tick that verifies the BURN
+ * answer, with the flag burned, and not one tick earlier. Every tick of
+ * the check makes at most one bus request or poll and reads at most one
+ * answer. */
+static void cart_check_spans_ticks_and_start_waits(void) {
+  FW_CHECK(to_idle());
+  seat_genuine();
+  F.cart.busy_polls = 3u * CFG.debounce_ticks; /* slower than a press */
+  uint32_t per_exchange = F.cart.busy_polls + 2u;
+  tick();
+  FW_CHECK_EQ(P.state, MNPEN_STATE_CART_CHECK);
+  F.max_cart_ops = 0;
+  F.max_cart_reads = 0;
+  uint32_t n = 0;
+  for (; n < 3u * per_exchange - 1u; n++) {
+    /* START held and released again inside the check. */
+    F.buttons = n < 2u * CFG.debounce_ticks ? (uint8_t)MNPEN_BTN_START : 0u;
+    tick();
+    FW_CHECK_EQ(P.state, MNPEN_STATE_CART_CHECK);
+    FW_CHECK_EQ(F.tick_drives, 0u);
+    FW_CHECK(!F.bridge_enabled);
+    FW_CHECK_EQ(P.cart.burned, 0);
+  }
+  FW_CHECK_EQ(F.cart.requests, 3u); /* the BURN is with the chip ... */
+  tick();                           /* ... and this tick verifies its answer */
+  FW_CHECK_EQ(F.cart.chip.burns, 1u);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_READY);
+  FW_CHECK_EQ(P.cart.burned, 1);
+  FW_CHECK_EQ(F.max_cart_ops, 1u);
+  FW_CHECK_EQ(F.max_cart_reads, 1u);
+  ticks(CFG.debounce_ticks * 2u);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_READY); /* the press during the check is spent */
+  FW_CHECK_EQ(F.drives, 0u);
+  uint8_t zero[MNPEN_CART_KEY_LEN] = {0};
+  FW_CHECK(memcmp(P.cart.key, zero, sizeof zero) == 0);
+  press(MNPEN_BTN_START);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_RUNNING);
 }
 
 static void fault_in_paused_closes_session(void) {
@@ -1123,7 +1214,11 @@ static void fault_with_broken_log_still_stops(void) {
   FW_CHECK_EQ(P.fault, MNPEN_FAULT_OVER_TEMPERATURE);
   FW_CHECK(F.last_cmd == FAKE_MOTOR_DISABLE);
   FW_CHECK_EQ(F.tick_drives, 0u);
+  /* The records are queued; the next ticks find the flash failing. */
+  ticks(5);
   FW_CHECK_EQ(P.log_ok, 0);
+  FW_CHECK_EQ(P.state, MNPEN_STATE_FAULT);
+  FW_CHECK(!F.bridge_enabled);
 }
 
 /* ---- session log ------------------------------------------------------------------ */
@@ -1489,7 +1584,10 @@ static void motor_driven_only_while_running(void) {
         FW_CHECK(!F.bridge_enabled);
       }
       FW_CHECK(!F.tick_drive_after_disable);
-      FW_CHECK_EQ(F.programs_bridge_on, 0u);
+      FW_CHECK_EQ(F.flash_before_motor, 0u);
+      if (P.state == MNPEN_STATE_FAULT && before != MNPEN_STATE_FAULT) {
+        FW_CHECK_EQ(F.tick_flash_ops, 0u);
+      }
       FW_CHECK(P.depth.setting_um >= MNPEN_DEPTH_MIN_UM);
       FW_CHECK(P.depth.setting_um <= mnpen_depth_limit_um(&P.depth));
       FW_CHECK(F.depth_cmd_um <= MNPEN_DEPTH_MAX_UM);
@@ -1504,6 +1602,21 @@ static void motor_driven_only_while_running(void) {
   }
   FW_CHECK(visits[MNPEN_STATE_RUNNING] > 2000u);
   FW_CHECK_EQ(F.drives, visits[MNPEN_STATE_RUNNING]);
+  /* Bounded slow work in every tick: one flash operation started or
+   * polled, one sector-check's worth of reads, one cartridge request or
+   * poll and one answer read; the log never read a busy flash, wrapped its
+   * ring (so erases ran over several ticks) and lost nothing. */
+  FW_CHECK_EQ(F.max_flash_ops, 1u);
+  FW_CHECK(F.max_flash_bytes <= MNPEN_LOG_STEP_READ_SLOTS * MNPEN_LOG_RECORD_BYTES);
+  FW_CHECK_EQ(F.max_cart_ops, 1u);
+  FW_CHECK_EQ(F.max_cart_reads, 1u);
+  FW_CHECK_EQ(F.flash.busy_refusals, 0u);
+  uint32_t erases = 0;
+  for (uint32_t s = 0; s < F.flash.sectors; s++) {
+    erases += F.flash.erases[s];
+  }
+  FW_CHECK(erases > F.flash.sectors);
+  FW_CHECK_EQ(P.log.lost, 0u);
   unsigned kinds = 0;
   for (unsigned f = 1; f < MNPEN_FAULT_COUNT; f++) {
     kinds += faults[f] > 0u;
@@ -1547,6 +1660,7 @@ FW_SUITE(
     FW_CASE(depth_stage_within_settle_time_is_no_fault), FW_CASE(fault_sensor_depth_over_max),
     FW_CASE(fault_cartridge_used), FW_CASE(fault_cartridge_forged_mac),
     FW_CASE(fault_cartridge_forged_bus), FW_CASE(fault_cartridge_forged_burn),
+    FW_CASE(fault_cartridge_chip_never_answers), FW_CASE(cart_check_spans_ticks_and_start_waits),
     FW_CASE(fault_in_paused_closes_session), FW_CASE(fault_found_in_every_powered_state),
     FW_CASE(fault_with_broken_log_still_stops),
     FW_CASE(session_records_carry_cartridge_depth_speed_strokes),

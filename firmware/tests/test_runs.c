@@ -84,6 +84,7 @@ static void period(void) {
   F.speed_mhz = (uint32_t)((uint64_t)fake_motor_encoder_mhz(&M) * encoder_pct / 100u);
   F.current_ma = M.current_ma;
   mnpen_tick(&P);
+  fake_pen_tick_end(&F);
   fake_motor_period(&M, F.bridge_enabled, F.last_duty, F.battery_mv);
 }
 
@@ -113,7 +114,8 @@ static int start(uint32_t mhz, int32_t depth_um, uint16_t battery_mv) {
   M = motor;
   press(MNPEN_BTN_POWER);
   fake_pen_seat(&F, C.master_key, CART_ID);
-  periods(2);
+  /* The seat, then the check's three exchanges over the slow chip. */
+  periods(1u + 3u * (FAKE_PEN_CART_POLLS + 2u));
   if (P.state != MNPEN_STATE_READY) {
     return 0;
   }

@@ -12,7 +12,13 @@
  *  - every record read back is one the test appended, with the content it
  *    was given: either acknowledged or the one in flight at the cut;
  *  - no byte was ever programmed that was not erased.
- * Then it appends more without cuts and checks again.
+ * Then it appends more without cuts and checks again. Some seeds make the
+ * flash slow (busy for a few polls per program or erase).
+ *
+ * Appending is a state machine stepped once per control tick: the step
+ * tests check its bound (one flash operation started or polled per step,
+ * a few slots read), that a record counts only once its program is done,
+ * that a busy flash is never read, and what a full queue does.
  */
 #include <string.h>
 
@@ -54,6 +60,103 @@ static int same_record(const mnpen_log_record *a, const mnpen_log_record *b) {
 /* ---- plain behaviour ------------------------------------------------------ */
 
 static fake_flash F;
+
+/* ---- stepping --------------------------------------------------------------- */
+
+/* 150 records through a ring of 4 sectors of 16 slots (so it wraps and
+ * erases), on a flash busy for 3 polls per program and 20 per erase, one
+ * queued at a time and stepped to the end. Every step does at most one
+ * operation start or busy poll and reads at most MNPEN_LOG_STEP_READ_SLOTS
+ * slots; the count of records grows only in a step whose poll found a
+ * program done; the flash is never read or started while busy. */
+static void log_step_bounds_its_flash_work(void) {
+  static const uint32_t RECORDS = 150u;
+  fake_flash_init(&F, 16u * REC, 4);
+  F.program_polls = 3u;
+  F.erase_polls = 20u;
+  mnpen_hal h = flash_hal(&F);
+  static mnpen_log log;
+  FW_CHECK_EQ(mnpen_log_mount(&log, &h), MNPEN_LOG_OK);
+  uint32_t steps = 0;
+  for (uint32_t gen = 1; gen <= RECORDS; gen++) {
+    mnpen_log_record r = make_record(gen);
+    FW_CHECK_EQ(mnpen_log_queue(&log, &r), MNPEN_LOG_OK);
+    for (uint32_t i = 0; i < 1000u && mnpen_log_pending(&log) > 0u; i++) {
+      unsigned ops = F.starts + F.busy_polls;
+      unsigned polls = F.busy_polls;
+      uint32_t bytes = F.read_bytes;
+      uint32_t durable = log.count + log.dropped;
+      FW_CHECK_EQ(mnpen_log_step(&log), MNPEN_LOG_OK);
+      steps++;
+      FW_CHECK(F.starts + F.busy_polls - ops <= 1u);
+      FW_CHECK(F.read_bytes - bytes <= MNPEN_LOG_STEP_READ_SLOTS * REC);
+      if (log.count + log.dropped != durable) {
+        FW_CHECK_EQ(F.busy_polls - polls, 1u);
+        FW_CHECK_EQ(log.count + log.dropped, durable + 1u);
+      }
+    }
+    FW_CHECK_EQ(mnpen_log_pending(&log), 0u);
+  }
+  FW_CHECK_EQ(F.busy_refusals, 0u);
+  uint32_t erases = 0;
+  for (uint32_t s = 0; s < F.sectors; s++) {
+    erases += F.erases[s];
+  }
+  FW_CHECK(erases >= 2u);
+  /* Each record waited out its program's busy polls. */
+  FW_CHECK(steps >= RECORDS * (F.program_polls + 2u));
+  FW_CHECK_EQ(log.count + log.dropped, RECORDS);
+  FW_CHECK_EQ(mnpen_log_verify(&log), MNPEN_LOG_OK);
+  mnpen_log_record last;
+  FW_CHECK_EQ(mnpen_log_read(&log, log.count - 1u, &last), MNPEN_LOG_OK);
+  mnpen_log_record want = make_record(RECORDS);
+  want.seq = RECORDS - 1u;
+  FW_CHECK(same_record(&last, &want));
+}
+
+/* A full queue refuses the newest record (counted in lost) and changes
+ * nothing else: the queued, older records are kept, in order, and written
+ * once the flash is free again. A record is not counted while its program
+ * is still in flight. */
+static void log_full_queue_refuses_the_newest(void) {
+  fake_flash_init(&F, 256, 4);
+  F.program_polls = 1000u; /* a program that does not end in this test's steps */
+  mnpen_hal h = flash_hal(&F);
+  static mnpen_log log;
+  FW_CHECK_EQ(mnpen_log_mount(&log, &h), MNPEN_LOG_OK);
+  for (uint32_t gen = 1; gen <= MNPEN_LOG_QUEUE_LEN; gen++) {
+    mnpen_log_record r = make_record(gen);
+    FW_CHECK_EQ(mnpen_log_queue(&log, &r), MNPEN_LOG_OK);
+  }
+  mnpen_log_record extra = make_record(MNPEN_LOG_QUEUE_LEN + 1u);
+  FW_CHECK_EQ(mnpen_log_queue(&log, &extra), MNPEN_LOG_EFULL);
+  FW_CHECK_EQ(log.lost, 1u);
+  FW_CHECK_EQ(mnpen_log_pending(&log), MNPEN_LOG_QUEUE_LEN);
+  for (unsigned i = 0; i < 20u; i++) {
+    FW_CHECK_EQ(mnpen_log_step(&log), MNPEN_LOG_OK);
+  }
+  FW_CHECK(mnpen_log_flash_busy(&log));
+  FW_CHECK_EQ(mnpen_log_count(&log), 0u); /* programmed, not yet done */
+  FW_CHECK_EQ(mnpen_log_queue(&log, &extra), MNPEN_LOG_EFULL);
+  FW_CHECK_EQ(log.lost, 2u);
+  /* The flash finishes; the queue drains. */
+  F.program_polls = 0;
+  F.polls_left = 0;
+  for (unsigned i = 0; i < 200u && mnpen_log_pending(&log) > 0u; i++) {
+    FW_CHECK_EQ(mnpen_log_step(&log), MNPEN_LOG_OK);
+  }
+  FW_CHECK_EQ(mnpen_log_pending(&log), 0u);
+  FW_CHECK_EQ(mnpen_log_count(&log), MNPEN_LOG_QUEUE_LEN);
+  for (uint32_t i = 0; i < MNPEN_LOG_QUEUE_LEN; i++) {
+    mnpen_log_record got;
+    mnpen_log_record want = make_record(i + 1u);
+    want.seq = i;
+    FW_CHECK_EQ(mnpen_log_read(&log, i, &got), MNPEN_LOG_OK);
+    FW_CHECK(same_record(&got, &want));
+  }
+  FW_CHECK_EQ(mnpen_log_verify(&log), MNPEN_LOG_OK);
+  FW_CHECK_EQ(mnpen_log_queue(&log, &extra), MNPEN_LOG_OK); /* room again */
+}
 
 static void log_mounts_empty_flash(void) {
   fake_flash_init(&F, 256, 4);
@@ -307,7 +410,7 @@ static void log_rejects_bad_geometry(void) {
   h.flash_sectors = MNPEN_LOG_MAX_SECTORS + 1u;
   FW_CHECK_EQ(mnpen_log_mount(&log, &h), MNPEN_LOG_EGEOM);
   h = flash_hal(&F);
-  h.flash_erase = NULL;
+  h.flash_erase_start = NULL;
   FW_CHECK_EQ(mnpen_log_mount(&log, &h), MNPEN_LOG_EGEOM);
   FW_CHECK_EQ(mnpen_log_mount(&log, NULL), MNPEN_LOG_EGEOM);
   FW_CHECK_EQ(mnpen_log_verify(&log), MNPEN_LOG_EGEOM);
@@ -488,6 +591,10 @@ static void sim_start(uint32_t sector_bytes, uint32_t sectors, uint32_t seed, in
   if (scramble) {
     fake_flash_scramble(&S.flash);
   }
+  /* A slow flash for some seeds: the append's state machine then waits
+   * out busy polls between its steps, and must keep the same guarantees. */
+  S.flash.program_polls = seed % 3u;
+  S.flash.erase_polls = seed % 5u;
   fake_hal_flash(&S.hal, &S.flash);
   S.rng = seed;
 }
@@ -651,4 +758,5 @@ FW_SUITE(mnpen_suite_tlog, "tlog", FW_CASE(log_mounts_empty_flash), FW_CASE(log_
          FW_CASE(log_erase_error_is_retried), FW_CASE(log_verify_catches_decay),
          FW_CASE(log_torn_erase_keeps_survivors_in_order),
          FW_CASE(log_intact_after_random_power_cuts), FW_CASE(log_intact_smallest_ring),
-         FW_CASE(log_intact_from_unformatted_flash));
+         FW_CASE(log_intact_from_unformatted_flash), FW_CASE(log_step_bounds_its_flash_work),
+         FW_CASE(log_full_queue_refuses_the_newest));

@@ -2,8 +2,9 @@
  * A portable model of the cartridge's authenticator chip: the other end of
  * the protocol in cartbus.h.
  *
- * The host port emulates the cartridges it seats with it (the pen's
- * cart_xfer() is routed to mnpen_cartchip_xfer()), and the firmware tests use
+ * The host port emulates the cartridges it seats with it (the answer the
+ * pen reads after its cart_request() and cart_ready() polls is what
+ * mnpen_cartchip_xfer() computes for the request), and the firmware tests use
  * it as the genuine chip to compare misbehaving ones against. It holds only
  * what a real chip holds: its ID, its diversified key (never the master
  * key) and its one-time-programmable use flag.

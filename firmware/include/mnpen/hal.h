@@ -25,6 +25,13 @@
  *
  * Every read may fail in the field (open sensor, bus error); the logic
  * range-checks what it reads rather than trusting a port.
+ *
+ * No operation may wait for a slow device. A serial NOR flash takes tens of
+ * milliseconds to erase a sector and an authenticator chip milliseconds to
+ * compute a MAC, far longer than the 500 us control tick, so both are
+ * split the way the devices themselves work: start the operation, then poll
+ * once per tick whether it is done (the flash's status-register WIP bit,
+ * the chip's answer-ready poll) and collect the result.
  */
 #ifndef MNPEN_HAL_H
 #define MNPEN_HAL_H
@@ -63,8 +70,12 @@ enum {
   MNPEN_HAL_OK = 0,
   MNPEN_HAL_EIO = -1,    /* bus or device did not answer */
   MNPEN_HAL_ERANGE = -2, /* address or length outside the device */
-  MNPEN_HAL_EPOWER = -3  /* supply lost during the operation */
+  MNPEN_HAL_EPOWER = -3, /* supply lost during the operation */
+  MNPEN_HAL_EBUSY = -4   /* refused: the device is still busy with an operation */
 };
+
+/* What a poll returns while a started operation has not finished yet. */
+#define MNPEN_HAL_BUSY 1
 
 typedef struct mnpen_hal {
   void *ctx; /* handed back to every operation */
@@ -95,22 +106,37 @@ typedef struct mnpen_hal {
   uint8_t (*buttons)(void *ctx);
   void (*indicate)(void *ctx, uint8_t leds, mnpen_tone tone);
 
-  /* Cartridge bus: presence switch and one request/response transaction
-   * with the cartridge's authenticator chip (see cartbus.h). */
+  /* Cartridge bus: presence switch and request/response transactions with
+   * the cartridge's authenticator chip (see cartbus.h), split in three so
+   * no call waits while the chip computes. cart_request() sends a frame;
+   * cart_ready() returns MNPEN_HAL_BUSY while the chip is still working,
+   * MNPEN_HAL_OK once its answer can be read, or a negative status (the
+   * chip did not take the frame, or the bus failed); cart_read() collects
+   * an answer of exactly rx_len bytes after cart_ready() said OK. A new
+   * request abandons any answer not yet read. */
   bool (*cart_present)(void *ctx);
-  int (*cart_xfer)(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx, size_t rx_len);
+  int (*cart_request)(void *ctx, const uint8_t *tx, size_t tx_len);
+  int (*cart_ready)(void *ctx);
+  int (*cart_read)(void *ctx, uint8_t *rx, size_t rx_len);
 
   /* True random source for authentication nonces. */
   uint32_t (*random32)(void *ctx);
 
-  /* Log flash: NOR semantics. program() can only clear bits (1 -> 0);
-   * erase() sets a whole sector to 0xFF. Either may be cut short by a
-   * power loss, leaving any prefix of the bytes changed. */
+  /* Log flash: NOR semantics. A program can only clear bits (1 -> 0); an
+   * erase sets a whole sector to 0xFF. Either may be cut short by a power
+   * loss, leaving any prefix of the bytes changed. program_start() and
+   * erase_start() begin an operation and return at once (len of a program
+   * at most one record); a start that returns an error started nothing.
+   * flash_busy() is the status poll: MNPEN_HAL_BUSY while the operation
+   * runs, afterwards its outcome (MNPEN_HAL_OK, or a negative status such
+   * as MNPEN_HAL_EPOWER). While an operation runs, reads and new starts are
+   * refused with MNPEN_HAL_EBUSY. */
   uint32_t flash_sector_bytes;
   uint32_t flash_sectors;
   int (*flash_read)(void *ctx, uint32_t addr, void *buf, size_t len);
-  int (*flash_program)(void *ctx, uint32_t addr, const void *buf, size_t len);
-  int (*flash_erase)(void *ctx, uint32_t sector);
+  int (*flash_program_start)(void *ctx, uint32_t addr, const void *buf, size_t len);
+  int (*flash_erase_start)(void *ctx, uint32_t sector);
+  int (*flash_busy)(void *ctx);
 
   /* Independent watchdog: once started it resets the MCU (and with it the
    * bridge, which comes out of reset disabled) unless kicked in time. */

@@ -6,8 +6,8 @@
  * Each tick reads every sensor through the HAL, runs the supervisors
  * (battery and heat, motor guard, depth stage), turns button edges into
  * transitions, runs the speed loop and drives the motor, and kicks the
- * watchdog. The pen never blocks except in the cartridge check, which runs
- * with the motor off.
+ * watchdog. The pen never blocks: the treatment log and the cartridge check
+ * are state machines that each tick moves by one bounded step.
  *
  * States:
  *   OFF         standby; only the power button does anything
@@ -75,7 +75,8 @@ typedef struct {
   int32_t depth_default_um;
   uint32_t watchdog_us;
   uint16_t debounce_ticks;
-  uint8_t regulated; /* 0: fixed duty, like a pen without speed control */
+  uint16_t cart_answer_ticks; /* polls a cartridge answer may take */
+  uint8_t regulated;          /* 0: fixed duty, like a pen without speed control */
 } mnpen_config;
 
 typedef struct {
@@ -89,7 +90,8 @@ typedef struct {
   mnpen_guard guard;
   mnpen_cart cart;
   mnpen_log log;
-  int log_ok; /* the log mounted and every append succeeded */
+  int log_ok;     /* the log mounted and every append succeeded so far */
+  int fault_tick; /* this tick entered FAULT: it does no log work */
   uint32_t speed_setting_mhz;
   uint8_t buttons_stable;  /* debounced state */
   uint8_t buttons_pressed; /* edges found in this tick */

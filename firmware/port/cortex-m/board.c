@@ -166,11 +166,21 @@ static bool board_cart_present(void *ctx) {
   return false;
 }
 
-static int board_cart_xfer(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx,
-                           size_t rx_len) {
+/* No cartridge bus on the board: no chip takes a request or answers. */
+static int board_cart_request(void *ctx, const uint8_t *tx, size_t tx_len) {
   (void)ctx;
   (void)tx;
   (void)tx_len;
+  return MNPEN_HAL_EIO;
+}
+
+static int board_cart_ready(void *ctx) {
+  (void)ctx;
+  return MNPEN_HAL_EIO;
+}
+
+static int board_cart_read(void *ctx, uint8_t *rx, size_t rx_len) {
+  (void)ctx;
   (void)rx;
   (void)rx_len;
   return MNPEN_HAL_EIO;
@@ -218,13 +228,16 @@ static const mnpen_hal board_hal = {
     .buttons = board_buttons,
     .indicate = board_indicate,
     .cart_present = board_cart_present,
-    .cart_xfer = board_cart_xfer,
+    .cart_request = board_cart_request,
+    .cart_ready = board_cart_ready,
+    .cart_read = board_cart_read,
     .random32 = board_random32,
     .flash_sector_bytes = MNPEN_BOARD_FLASH_SECTOR_BYTES,
     .flash_sectors = MNPEN_BOARD_FLASH_SECTORS,
     .flash_read = mnpen_board_flash_read,
-    .flash_program = mnpen_board_flash_program,
-    .flash_erase = mnpen_board_flash_erase,
+    .flash_program_start = mnpen_board_flash_program_start,
+    .flash_erase_start = mnpen_board_flash_erase_start,
+    .flash_busy = mnpen_board_flash_busy,
     .watchdog_start = board_watchdog_start,
     .watchdog_kick = board_watchdog_kick,
     .reset_cause = board_reset_cause,

@@ -8,6 +8,9 @@
  * requests fail with MNPEN_HAL_ERANGE and change nothing. The block lives
  * in a never-loaded, never-zeroed section, and a format marker beside it
  * tells a cold start (blank the flash) from a warm reset (keep the log).
+ * PSRAM writes finish at once, so an operation is done when its start
+ * returns: the busy poll reports its outcome at the first call, where a
+ * NOR chip would report busy for milliseconds first.
  */
 #include <string.h>
 
@@ -43,11 +46,14 @@ int mnpen_board_flash_read(void *ctx, uint32_t addr, void *buf, size_t len) {
   return MNPEN_HAL_OK;
 }
 
-int mnpen_board_flash_program(void *ctx, uint32_t addr, const void *buf, size_t len) {
+static int last_rc = MNPEN_HAL_OK; /* outcome of the last operation started */
+
+int mnpen_board_flash_program_start(void *ctx, uint32_t addr, const void *buf, size_t len) {
   (void)ctx;
   if (buf == NULL || !in_range(addr, len)) {
     return MNPEN_HAL_ERANGE;
   }
+  last_rc = MNPEN_HAL_OK;
   const uint8_t *src = buf;
   for (size_t i = 0; i < len; i++) {
     flash.bytes[addr + i] &= src[i];
@@ -55,12 +61,18 @@ int mnpen_board_flash_program(void *ctx, uint32_t addr, const void *buf, size_t 
   return MNPEN_HAL_OK;
 }
 
-int mnpen_board_flash_erase(void *ctx, uint32_t sector) {
+int mnpen_board_flash_erase_start(void *ctx, uint32_t sector) {
   (void)ctx;
   if (sector >= MNPEN_BOARD_FLASH_SECTORS) {
     return MNPEN_HAL_ERANGE;
   }
+  last_rc = MNPEN_HAL_OK;
   memset(&flash.bytes[sector * MNPEN_BOARD_FLASH_SECTOR_BYTES], FLASH_ERASED,
          MNPEN_BOARD_FLASH_SECTOR_BYTES);
   return MNPEN_HAL_OK;
+}
+
+int mnpen_board_flash_busy(void *ctx) {
+  (void)ctx;
+  return last_rc;
 }

@@ -135,6 +135,7 @@ int mnpen_host_config_load(mnpen_config *cfg, const mn_params *t, const mn_plant
 
   cfg->watchdog_us = (uint32_t)get(&l, "watchdog_timeout", "s", 1e6, MNPEN_TICK_US, 1e6);
   cfg->debounce_ticks = (uint16_t)get(&l, "debounce_time", "s", ticks_per_s, 1, 10000);
+  cfg->cart_answer_ticks = (uint16_t)get(&l, "cart_answer_timeout", "s", ticks_per_s, 1, 10000);
   cfg->regulated = regulated ? 1u : 0u;
   /* The fixed duty of an unregulated pen is set for a nominal cell: the
    * OCV at half charge. */

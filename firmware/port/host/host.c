@@ -11,7 +11,10 @@
  *     power cut stops an operation after any byte, leaving the last one
  *     half-programmed (some of its bits cleared);
  *   - a watchdog reset and a power cut both open the motor bridge at once
- *     (its gate drivers come out of reset disabled).
+ *     (its gate drivers come out of reset disabled);
+ *   - program and erase are started and then polled (the status register's
+ *     WIP bit), the cartridge chip is sent a request and polled until its
+ *     answer is ready, each busy for its datasheet time.
  */
 #include "mnpen_host/host.h"
 
@@ -33,7 +36,20 @@ struct mnpen_host {
   uint32_t cut_after;     /* armed power cut: bytes left, 0 = disarmed */
   int cut_armed;
 
+  int flash_in_flight;   /* an operation was started and not yet polled done */
+  int flash_op_rc;       /* its outcome */
+  double flash_done_at;  /* plant time it completes */
+  uint32_t flash_erases; /* erases started since create */
+  uint32_t flash_programs;
+
   mnpen_cartchip *chip;
+  uint8_t cart_req[1u + MNPEN_CART_NONCE_LEN];
+  size_t cart_req_len;
+  int cart_pending;    /* a request is out, its answer not read */
+  double cart_done_at; /* plant time the answer is ready */
+
+  mnpen_host_work tick_work; /* of the tick under way */
+  mnpen_host_work max_work;
   uint8_t buttons;
   uint8_t leds;
   uint64_t rng;
@@ -122,12 +138,54 @@ static bool hal_cart_present(void *ctx) {
   return H(ctx)->chip != NULL;
 }
 
-static int hal_cart_xfer(void *ctx, const uint8_t *tx, size_t tx_len, uint8_t *rx, size_t rx_len) {
+static double now_s(const mnpen_host *h) {
+  return mn_plant_time_s(h->plant);
+}
+
+/* How long the chip computes its answer to a request. */
+static uint32_t chip_busy_us(const mnpen_host *h, uint8_t cmd) {
+  switch (cmd) {
+  case MNPEN_CART_CMD_CHALLENGE:
+    return h->opt.chip_mac_us;
+  case MNPEN_CART_CMD_BURN:
+    return h->opt.chip_burn_us;
+  default:
+    return h->opt.chip_read_us;
+  }
+}
+
+static int hal_cart_request(void *ctx, const uint8_t *tx, size_t tx_len) {
   mnpen_host *h = H(ctx);
-  if (h->chip == NULL) {
+  h->tick_work.cart_ops++;
+  h->cart_pending = 0;
+  if (h->chip == NULL || tx_len == 0 || tx_len > sizeof h->cart_req) {
     return MNPEN_HAL_EIO;
   }
-  return mnpen_cartchip_xfer(h->chip, tx, tx_len, rx, rx_len);
+  memcpy(h->cart_req, tx, tx_len);
+  h->cart_req_len = tx_len;
+  h->cart_pending = 1;
+  h->cart_done_at = now_s(h) + chip_busy_us(h, tx[0]) * 1e-6;
+  return MNPEN_HAL_OK;
+}
+
+static int hal_cart_ready(void *ctx) {
+  mnpen_host *h = H(ctx);
+  h->tick_work.cart_ops++;
+  if (h->chip == NULL || !h->cart_pending) {
+    return MNPEN_HAL_EIO;
+  }
+  return now_s(h) < h->cart_done_at ? MNPEN_HAL_BUSY : MNPEN_HAL_OK;
+}
+
+static int hal_cart_read(void *ctx, uint8_t *rx, size_t rx_len) {
+  mnpen_host *h = H(ctx);
+  h->tick_work.cart_reads++;
+  if (h->chip == NULL || !h->cart_pending || now_s(h) < h->cart_done_at) {
+    h->tick_work.busy_refusals += h->chip != NULL && h->cart_pending;
+    return MNPEN_HAL_EIO;
+  }
+  h->cart_pending = 0;
+  return mnpen_cartchip_xfer(h->chip, h->cart_req, h->cart_req_len, rx, rx_len);
 }
 
 static uint32_t hal_random32(void *ctx) {
@@ -161,8 +219,19 @@ static void power_fail(mnpen_host *h) {
   mn_plant_drive(h->plant, 0.0, 0);
 }
 
+/* The status register's WIP bit: set from a start until the busy time has
+ * passed. */
+static int flash_wip(const mnpen_host *h) {
+  return h->flash_in_flight && now_s(h) < h->flash_done_at;
+}
+
 static int hal_flash_read(void *ctx, uint32_t addr, void *buf, size_t len) {
   mnpen_host *h = H(ctx);
+  h->tick_work.flash_bytes += (uint32_t)len;
+  if (flash_wip(h)) {
+    h->tick_work.busy_refusals++;
+    return MNPEN_HAL_EBUSY;
+  }
   if (!flash_range(h, addr, len)) {
     return MNPEN_HAL_ERANGE;
   }
@@ -170,8 +239,7 @@ static int hal_flash_read(void *ctx, uint32_t addr, void *buf, size_t len) {
   return MNPEN_HAL_OK;
 }
 
-static int hal_flash_program(void *ctx, uint32_t addr, const void *buf, size_t len) {
-  mnpen_host *h = H(ctx);
+static int flash_program(mnpen_host *h, uint32_t addr, const void *buf, size_t len) {
   if (!h->powered) {
     return MNPEN_HAL_EPOWER;
   }
@@ -191,8 +259,7 @@ static int hal_flash_program(void *ctx, uint32_t addr, const void *buf, size_t l
   return MNPEN_HAL_OK;
 }
 
-static int hal_flash_erase(void *ctx, uint32_t sector) {
-  mnpen_host *h = H(ctx);
+static int flash_erase(mnpen_host *h, uint32_t sector) {
   if (!h->powered) {
     return MNPEN_HAL_EPOWER;
   }
@@ -208,6 +275,50 @@ static int hal_flash_erase(void *ctx, uint32_t sector) {
     s[i] = 0xFFu;
   }
   return MNPEN_HAL_OK;
+}
+
+/* Starts an operation whose bytes already changed as rc says; a request the
+ * device refuses outright starts nothing. */
+static int flash_begin(mnpen_host *h, int rc, uint32_t busy_us) {
+  if (rc == MNPEN_HAL_ERANGE || !h->powered) {
+    return rc;
+  }
+  h->flash_in_flight = 1;
+  h->flash_op_rc = rc;
+  h->flash_done_at = now_s(h) + busy_us * 1e-6;
+  return MNPEN_HAL_OK;
+}
+
+static int hal_flash_program_start(void *ctx, uint32_t addr, const void *buf, size_t len) {
+  mnpen_host *h = H(ctx);
+  h->tick_work.flash_ops++;
+  if (flash_wip(h)) {
+    h->tick_work.busy_refusals++;
+    return MNPEN_HAL_EBUSY;
+  }
+  h->flash_programs++;
+  return flash_begin(h, flash_program(h, addr, buf, len), h->opt.flash_program_us);
+}
+
+static int hal_flash_erase_start(void *ctx, uint32_t sector) {
+  mnpen_host *h = H(ctx);
+  h->tick_work.flash_ops++;
+  if (flash_wip(h)) {
+    h->tick_work.busy_refusals++;
+    return MNPEN_HAL_EBUSY;
+  }
+  h->flash_erases++;
+  return flash_begin(h, flash_erase(h, sector), h->opt.flash_erase_us);
+}
+
+static int hal_flash_busy(void *ctx) {
+  mnpen_host *h = H(ctx);
+  h->tick_work.flash_ops++;
+  if (flash_wip(h)) {
+    return MNPEN_HAL_BUSY;
+  }
+  h->flash_in_flight = 0;
+  return h->flash_op_rc;
 }
 
 static void hal_watchdog_start(void *ctx, uint32_t timeout_us) {
@@ -271,13 +382,16 @@ int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant, const mnpe
       .buttons = hal_buttons,
       .indicate = hal_indicate,
       .cart_present = hal_cart_present,
-      .cart_xfer = hal_cart_xfer,
+      .cart_request = hal_cart_request,
+      .cart_ready = hal_cart_ready,
+      .cart_read = hal_cart_read,
       .random32 = hal_random32,
       .flash_sector_bytes = opt->flash_sector_bytes,
       .flash_sectors = opt->flash_sectors,
       .flash_read = hal_flash_read,
-      .flash_program = hal_flash_program,
-      .flash_erase = hal_flash_erase,
+      .flash_program_start = hal_flash_program_start,
+      .flash_erase_start = hal_flash_erase_start,
+      .flash_busy = hal_flash_busy,
       .watchdog_start = hal_watchdog_start,
       .watchdog_kick = hal_watchdog_kick,
       .reset_cause = hal_reset_cause,
@@ -298,6 +412,10 @@ void mnpen_host_destroy(mnpen_host **hp) {
 }
 
 static void boot(mnpen_host *h, mnpen_reset_cause cause) {
+  /* A reset ends whatever the devices were doing for the old firmware. */
+  h->flash_in_flight = 0;
+  h->flash_op_rc = MNPEN_HAL_OK;
+  h->cart_pending = 0;
   h->powered = 1;
   h->hung = 0;
   h->cause = cause;
@@ -309,9 +427,19 @@ void mnpen_host_power_on(mnpen_host *h) {
   boot(h, MNPEN_RESET_POWER_ON);
 }
 
+static uint32_t max_u32(uint32_t a, uint32_t b) {
+  return a > b ? a : b;
+}
+
 void mnpen_host_step(mnpen_host *h) {
   if (h->powered && !h->hung) {
+    h->tick_work = (mnpen_host_work){0};
     mnpen_tick(&h->pen);
+    h->max_work.flash_ops = max_u32(h->max_work.flash_ops, h->tick_work.flash_ops);
+    h->max_work.flash_bytes = max_u32(h->max_work.flash_bytes, h->tick_work.flash_bytes);
+    h->max_work.cart_ops = max_u32(h->max_work.cart_ops, h->tick_work.cart_ops);
+    h->max_work.cart_reads = max_u32(h->max_work.cart_reads, h->tick_work.cart_reads);
+    h->max_work.busy_refusals += h->tick_work.busy_refusals;
   }
   mn_plant_advance(h->plant, MNPEN_TICK_US * 1e-6);
   if (h->powered && h->watchdog_on &&
@@ -366,6 +494,18 @@ const mnpen_hal *mnpen_host_hal(const mnpen_host *h) {
 
 uint32_t mnpen_host_resets(const mnpen_host *h) {
   return h->resets;
+}
+
+void mnpen_host_tick_work_max(const mnpen_host *h, mnpen_host_work *max) {
+  *max = h->max_work;
+}
+
+uint32_t mnpen_host_flash_erases(const mnpen_host *h) {
+  return h->flash_erases;
+}
+
+uint32_t mnpen_host_flash_programs(const mnpen_host *h) {
+  return h->flash_programs;
 }
 
 uint8_t mnpen_host_leds(const mnpen_host *h) {

@@ -58,6 +58,7 @@ typedef struct {
   double sag_resistance_factor, sag_soc, heat_input;
   double power_cycle_run, power_cycle_off;
   double flash_sector_bytes, flash_sectors, encoder_timeout;
+  double flash_program_time, flash_erase_time, chip_read_time, chip_mac_time, chip_burn_time;
   double safe_current_fraction, settle_band, settle_hold, depth_mm;
   double hand_load_cv, hand_correlation_time;
   double overspeed_sensor_gain, overspeed_speed;
@@ -84,6 +85,11 @@ static int load_design(sil_design *d, const mn_params *t, char *err, size_t errl
       {"sil.flash_sector_bytes", "B", &d->flash_sector_bytes},
       {"sil.flash_sectors", "1", &d->flash_sectors},
       {"sil.encoder_timeout", "s", &d->encoder_timeout},
+      {"sil.flash_program_time", "s", &d->flash_program_time},
+      {"sil.flash_erase_time", "s", &d->flash_erase_time},
+      {"sil.chip_read_time", "s", &d->chip_read_time},
+      {"sil.chip_mac_time", "s", &d->chip_mac_time},
+      {"sil.chip_burn_time", "s", &d->chip_burn_time},
       {"sil.safe_current_fraction", "1", &d->safe_current_fraction},
       {"sil.settle_band", "1", &d->settle_band},
       {"sil.settle_hold", "s", &d->settle_hold},
@@ -112,7 +118,9 @@ typedef struct {
 
 static int shadow_collect(shadow_log *s, const mnpen_pen *pen) {
   const mnpen_log *log = &pen->log;
-  if (!pen->log_ok || log->next_seq == s->seen_next_seq) {
+  /* Records count once their program completed; while one is in flight
+   * the flash cannot be read, so look again when it is done. */
+  if (!pen->log_ok || log->next_seq == s->seen_next_seq || mnpen_log_flash_busy(log)) {
     return 0;
   }
   uint32_t count = mnpen_log_count(log);
@@ -357,6 +365,11 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
       .flash_sectors = (uint32_t)d.flash_sectors,
       .encoder_timeout_us = (uint32_t)(d.encoder_timeout * 1e6),
       .seed = o->seed,
+      .flash_program_us = (uint32_t)lround(d.flash_program_time * 1e6),
+      .flash_erase_us = (uint32_t)lround(d.flash_erase_time * 1e6),
+      .chip_read_us = (uint32_t)lround(d.chip_read_time * 1e6),
+      .chip_mac_us = (uint32_t)lround(d.chip_mac_time * 1e6),
+      .chip_burn_us = (uint32_t)lround(d.chip_burn_time * 1e6),
   };
   mnpen_host *host = NULL;
   rc = mnpen_host_create(&host, &pp, &cfg, &hopt, err, errlen);
@@ -529,9 +542,30 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
   r->fault = pen->fault;
   r->state_final = pen->state;
   r->watchdog_resets = mnpen_host_resets(host);
+  r->duration_s = now(&b);
+  /* Records still queued or in flight are written before the log is
+   * checked (the pen stays on, nothing else happens): at most a queue of
+   * records, each at worst an erase and a program, with room to spare for
+   * the sector checks around them. */
+  double settle_until =
+      now(&b) + 2.0 * (MNPEN_LOG_QUEUE_LEN + 1u) * (d.flash_erase_time + d.flash_program_time);
+  while (mnpen_host_powered(host) && pen->log_ok &&
+         (mnpen_log_pending(&pen->log) > 0u || mnpen_log_flash_busy(&pen->log)) &&
+         now(&b) < settle_until) {
+    mnpen_host_step(host);
+    shadow_collect(&shadow, pen);
+  }
   r->log_intact = shadow_check(&shadow, pen);
   r->log_records = mnpen_log_count(&pen->log);
-  r->duration_s = now(&b);
+  mnpen_host_work work;
+  mnpen_host_tick_work_max(host, &work);
+  r->tick_flash_ops_max = work.flash_ops;
+  r->tick_flash_bytes_max = work.flash_bytes;
+  r->tick_cart_ops_max = work.cart_ops;
+  r->tick_cart_reads_max = work.cart_reads;
+  r->busy_refusals = work.busy_refusals;
+  r->flash_erases = mnpen_host_flash_erases(host);
+  r->flash_programs = mnpen_host_flash_programs(host);
 
   size_t n = 0;
   const mn_plant_stroke *strokes = mn_plant_strokes(plant, &n);

@@ -73,7 +73,8 @@ void mnpen_board_ram_scratch(uint32_t **words, size_t *count);
 /* Flash emulation (board_flash.c), the hal's flash operations. */
 void mnpen_board_flash_init(void);
 int mnpen_board_flash_read(void *ctx, uint32_t addr, void *buf, size_t len);
-int mnpen_board_flash_program(void *ctx, uint32_t addr, const void *buf, size_t len);
-int mnpen_board_flash_erase(void *ctx, uint32_t sector);
+int mnpen_board_flash_program_start(void *ctx, uint32_t addr, const void *buf, size_t len);
+int mnpen_board_flash_erase_start(void *ctx, uint32_t sector);
+int mnpen_board_flash_busy(void *ctx);
 
 #endif /* MNPEN_BOARD_H */

@@ -26,11 +26,12 @@ static void flash_geometry_matches(void) {
 
 static void flash_program_only_clears_bits(void) {
   const mnpen_hal *h = hal();
-  FW_CHECK_EQ(h->flash_erase(h->ctx, 1u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_erase_start(h->ctx, 1u), MNPEN_HAL_OK);
   const uint8_t first[4] = {0xF0, 0x0F, 0xAA, 0xFF};
   const uint8_t second[4] = {0x3C, 0xFF, 0x55, 0x00};
-  FW_CHECK_EQ(h->flash_program(h->ctx, SECTOR + 8u, first, 4u), MNPEN_HAL_OK);
-  FW_CHECK_EQ(h->flash_program(h->ctx, SECTOR + 8u, second, 4u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_program_start(h->ctx, SECTOR + 8u, first, 4u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_program_start(h->ctx, SECTOR + 8u, second, 4u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_busy(h->ctx), MNPEN_HAL_OK); /* PSRAM: done at once */
   uint8_t got[6];
   FW_CHECK_EQ(h->flash_read(h->ctx, SECTOR + 7u, got, sizeof got), MNPEN_HAL_OK);
   FW_CHECK_EQ(got[0], 0xFFu);
@@ -45,13 +46,13 @@ static void flash_erase_sets_one_sector(void) {
   const mnpen_hal *h = hal();
   const uint8_t zeros[2] = {0, 0};
   /* Last byte of sector 1 and first of sector 2. */
-  FW_CHECK_EQ(h->flash_program(h->ctx, 2u * SECTOR - 1u, zeros, 2u), MNPEN_HAL_OK);
-  FW_CHECK_EQ(h->flash_erase(h->ctx, 1u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_program_start(h->ctx, 2u * SECTOR - 1u, zeros, 2u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_erase_start(h->ctx, 1u), MNPEN_HAL_OK);
   uint8_t got[2];
   FW_CHECK_EQ(h->flash_read(h->ctx, 2u * SECTOR - 1u, got, 2u), MNPEN_HAL_OK);
   FW_CHECK_EQ(got[0], 0xFFu);
   FW_CHECK_EQ(got[1], 0x00u);
-  FW_CHECK_EQ(h->flash_erase(h->ctx, 2u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_erase_start(h->ctx, 2u), MNPEN_HAL_OK);
   FW_CHECK_EQ(h->flash_read(h->ctx, 2u * SECTOR, got, 1u), MNPEN_HAL_OK);
   FW_CHECK_EQ(got[0], 0xFFu);
 }
@@ -62,10 +63,10 @@ static void flash_refuses_out_of_range(void) {
   FW_CHECK_EQ(h->flash_read(h->ctx, TOTAL, buf, 1u), MNPEN_HAL_ERANGE);
   FW_CHECK_EQ(h->flash_read(h->ctx, TOTAL - 2u, buf, 4u), MNPEN_HAL_ERANGE);
   FW_CHECK_EQ(h->flash_read(h->ctx, 0xFFFFFFFFu, buf, 2u), MNPEN_HAL_ERANGE);
-  FW_CHECK_EQ(h->flash_erase(h->ctx, MNPEN_BOARD_FLASH_SECTORS), MNPEN_HAL_ERANGE);
+  FW_CHECK_EQ(h->flash_erase_start(h->ctx, MNPEN_BOARD_FLASH_SECTORS), MNPEN_HAL_ERANGE);
   /* A refused program must not touch the bytes that were in range. */
-  FW_CHECK_EQ(h->flash_erase(h->ctx, MNPEN_BOARD_FLASH_SECTORS - 1u), MNPEN_HAL_OK);
-  FW_CHECK_EQ(h->flash_program(h->ctx, TOTAL - 2u, buf, 4u), MNPEN_HAL_ERANGE);
+  FW_CHECK_EQ(h->flash_erase_start(h->ctx, MNPEN_BOARD_FLASH_SECTORS - 1u), MNPEN_HAL_OK);
+  FW_CHECK_EQ(h->flash_program_start(h->ctx, TOTAL - 2u, buf, 4u), MNPEN_HAL_ERANGE);
   FW_CHECK_EQ(h->flash_read(h->ctx, TOTAL - 2u, buf, 2u), MNPEN_HAL_OK);
   FW_CHECK_EQ(buf[0], 0xFFu);
   FW_CHECK_EQ(buf[1], 0xFFu);
@@ -95,7 +96,9 @@ static void no_cartridge_on_the_board(void) {
   uint8_t tx[1] = {0x10};
   uint8_t rx[8];
   FW_CHECK(!h->cart_present(h->ctx));
-  FW_CHECK_EQ(h->cart_xfer(h->ctx, tx, sizeof tx, rx, sizeof rx), MNPEN_HAL_EIO);
+  FW_CHECK_EQ(h->cart_request(h->ctx, tx, sizeof tx), MNPEN_HAL_EIO);
+  FW_CHECK_EQ(h->cart_ready(h->ctx), MNPEN_HAL_EIO);
+  FW_CHECK_EQ(h->cart_read(h->ctx, rx, sizeof rx), MNPEN_HAL_EIO);
 }
 
 FW_SUITE(mnpen_suite_board, "board", FW_CASE(flash_geometry_matches),

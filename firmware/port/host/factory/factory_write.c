@@ -145,6 +145,7 @@ static void put_record(FILE *f, const mnpen_config *c) {
   put_i(f, 1, "depth_default_um", c->depth_default_um);
   put_u(f, 1, "watchdog_us", c->watchdog_us);
   put_u(f, 1, "debounce_ticks", c->debounce_ticks);
+  put_u(f, 1, "cart_answer_ticks", c->cart_answer_ticks);
   put_u(f, 1, "regulated", c->regulated);
   fprintf(f, "};\n");
 }

@@ -15,7 +15,13 @@
  * the speed sensor in this port's encoder capture).
  *
  * The firmware is ticked by mnpen_host_step(), which then advances the plant
- * by one tick; the port never calls firmware internals, only pen.h.
+ * by one tick; the port never calls firmware internals, only pen.h. The
+ * flash and the cartridge chip take the busy times of real parts (the
+ * options; data/pen/sil.yaml): an operation's bytes change when it starts,
+ * and it reports busy, and refuses reads, until the simulated clock has
+ * passed its busy time. Since the clock only moves between ticks, a
+ * firmware that waited for a device inside a tick would never return;
+ * the port counts the slow work of every tick instead.
  */
 #ifndef MNPEN_HOST_HOST_H
 #define MNPEN_HOST_HOST_H
@@ -34,7 +40,24 @@ typedef struct {
   uint32_t flash_sectors;
   uint32_t encoder_timeout_us; /* no edge for this long reads as 0 speed */
   uint64_t seed;               /* random source for nonces */
+  /* Busy times of the slow devices (0: instant). */
+  uint32_t flash_program_us; /* a record's page program */
+  uint32_t flash_erase_us;   /* a sector erase */
+  uint32_t chip_read_us;     /* the chip's answer to READ_ID */
+  uint32_t chip_mac_us;      /* its answer to CHALLENGE (one MAC) */
+  uint32_t chip_burn_us;     /* its answer to BURN (OTP write, then a MAC) */
 } mnpen_host_options;
+
+/* The slow work of firmware ticks: flash operations started or polled,
+ * bytes read from flash, cartridge requests and polls, cartridge answers
+ * read; and firmware calls the port refused because the device was busy. */
+typedef struct {
+  uint32_t flash_ops;
+  uint32_t flash_bytes;
+  uint32_t cart_ops;
+  uint32_t cart_reads;
+  uint32_t busy_refusals;
+} mnpen_host_work;
 
 enum { MNPEN_HOST_OK = 0, MNPEN_HOST_ENOMEM = -1, MNPEN_HOST_EPARAM = -2 };
 
@@ -66,6 +89,11 @@ mnpen_pen *mnpen_host_pen(mnpen_host *h);
 mn_plant *mnpen_host_plant(mnpen_host *h);
 const mnpen_hal *mnpen_host_hal(const mnpen_host *h);
 uint32_t mnpen_host_resets(const mnpen_host *h); /* watchdog resets so far */
+/* The most slow work any one tick did since create (busy_refusals: the
+ * total); flash operations and their busy times (totals since create). */
+void mnpen_host_tick_work_max(const mnpen_host *h, mnpen_host_work *max);
+uint32_t mnpen_host_flash_erases(const mnpen_host *h);
+uint32_t mnpen_host_flash_programs(const mnpen_host *h);
 uint8_t mnpen_host_leds(const mnpen_host *h);
 
 #endif /* MNPEN_HOST_HOST_H */

@@ -74,6 +74,17 @@ typedef struct {
   int log_intact;
   uint32_t log_records;
   uint32_t watchdog_resets;
+  /* The slow work of the firmware's ticks (the most in any one tick):
+   * flash operations started or polled, bytes read from flash, cartridge
+   * requests and polls, cartridge answers read; the reads and starts the
+   * devices refused as busy (total); flash erases and programs started. */
+  uint32_t tick_flash_ops_max;
+  uint32_t tick_flash_bytes_max;
+  uint32_t tick_cart_ops_max;
+  uint32_t tick_cart_reads_max;
+  uint32_t busy_refusals;
+  uint32_t flash_erases;
+  uint32_t flash_programs;
   double duration_s;
   mn_plant_stroke *stroke_list; /* when keep_strokes; free with mnpen_sil_result_free */
   size_t stroke_count;
