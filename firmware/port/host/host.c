@@ -337,6 +337,18 @@ static mnpen_reset_cause hal_reset_cause(void *ctx) {
   return H(ctx)->cause;
 }
 
+/* A full ring of old BOOT records, in slot order with rising seqs, as the
+ * firmware would have left it after a wrap. */
+static void fill_log(uint8_t *flash, uint32_t bytes) {
+  for (uint32_t slot = 0; slot < bytes / MNPEN_LOG_RECORD_BYTES; slot++) {
+    mnpen_log_record r = {0};
+    r.seq = slot;
+    r.time_ms = slot;
+    r.type = MNPEN_LOG_BOOT;
+    mnpen_log_encode(&r, flash + (size_t)slot * MNPEN_LOG_RECORD_BYTES);
+  }
+}
+
 int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant, const mnpen_config *cfg,
                       const mnpen_host_options *opt, char *err, size_t errlen) {
   *out = NULL;
@@ -364,6 +376,9 @@ int mnpen_host_create(mnpen_host **out, const mn_plant_params *plant, const mnpe
     return MNPEN_HOST_ENOMEM;
   }
   memset(h->flash, 0xFF, h->flash_bytes);
+  if (opt->flash_full) {
+    fill_log(h->flash, h->flash_bytes);
+  }
   h->cfg = cfg;
   h->opt = *opt;
   h->encoder_scale = 1.0;

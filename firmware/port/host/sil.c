@@ -370,6 +370,7 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
       .chip_read_us = (uint32_t)lround(d.chip_read_time * 1e6),
       .chip_mac_us = (uint32_t)lround(d.chip_mac_time * 1e6),
       .chip_burn_us = (uint32_t)lround(d.chip_burn_time * 1e6),
+      .flash_full = o->used_log,
   };
   mnpen_host *host = NULL;
   rc = mnpen_host_create(&host, &pp, &cfg, &hopt, err, errlen);
@@ -409,6 +410,8 @@ int mnpen_sil_run(const mnpen_sil_options *o, const mn_params *t, mnpen_sil_resu
 
   /* The script up to the start. */
   mnpen_host_power_on(host);
+  /* Records already in the flash (a used pen's) are not this run's. */
+  shadow.seen_next_seq = pen->log.next_seq;
   run_until(&b, d.power_press);
   press(&b, MNPEN_BTN_POWER);
   run_until(&b, d.cart_seat);

@@ -46,6 +46,9 @@ typedef struct {
   uint32_t chip_read_us;     /* the chip's answer to READ_ID */
   uint32_t chip_mac_us;      /* its answer to CHALLENGE (one MAC) */
   uint32_t chip_burn_us;     /* its answer to BURN (OTP write, then a MAC) */
+  /* A pen used for years: the log flash starts with its ring full of
+   * records, so the firmware's first append must erase a sector. */
+  int flash_full;
 } mnpen_host_options;
 
 /* The slow work of firmware ticks: flash operations started or polled,

@@ -54,6 +54,7 @@ typedef struct {
   int needles;       /* needles in the cartridge */
   uint64_t seed;     /* nonces and the power-cut instant */
   int keep_strokes;  /* copy the stroke record into the result */
+  int used_log;      /* the log flash starts full: the first record erases a sector */
 } mnpen_sil_options;
 
 typedef struct {
