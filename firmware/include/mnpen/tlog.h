@@ -55,7 +55,7 @@ typedef struct {
 
 /* Largest ring mount() accepts: bounds the per-sector index below. */
 #define MNPEN_LOG_MAX_SECTORS 32u
-/* Records waiting for the flash. The pen queues at most three in one tick
+/* Records waiting for the flash. The pen queues at most two in one tick
  * (FAULT and SESSION_END; CARTRIDGE and FAULT) and a handful per session,
  * so eight ride out a sector erase at its datasheet maximum. */
 #define MNPEN_LOG_QUEUE_LEN 8u
