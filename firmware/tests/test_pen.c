@@ -22,6 +22,8 @@
  *  CART_CHECK power                               OFF        cart_check_power_enters_off
  *  CART_CHECK used cartridge                      FAULT      fault_cartridge_used
  *  CART_CHECK bad MAC, bus error, burn unconfirmed FAULT     fault_cartridge_forged_*
+ *  CART_CHECK chip never answers                  FAULT      fault_cartridge_chip_never_answers
+ *  CART_CHECK check running, start pressed        CART_CHECK cart_check_spans_ticks_and_start_waits
  *  READY      power                               OFF        ready_power_enters_off
  *  READY      cartridge taken out                 IDLE       ready_removal_enters_idle
  *  READY      start (settled, charged, cool)      RUNNING    ready_start_enters_running
@@ -57,7 +59,7 @@
  *                      fault_sensor_depth_over_max
  *   cartridge_used     fault_cartridge_used
  *   cartridge_forged   fault_cartridge_forged_mac, fault_cartridge_forged_bus,
- *                      fault_cartridge_forged_burn
+ *                      fault_cartridge_forged_burn, fault_cartridge_chip_never_answers
  *   watchdog           fault_watchdog_reset_boot
  *   over_speed         fault_over_speed, fault_over_speed_encoder_reading_low
  *                      (and over_speed_at_the_level_is_no_fault)
