@@ -26,25 +26,7 @@
 
 #include "io/params.h"
 #include "mnpen_host/sil.h"
-
-static mn_params *params;
-
-static int load_params(void **state) {
-  (void)state;
-  char err[512];
-  if (mn_params_create(&params) != 0 ||
-      mn_params_load_dir(params, MN_DATA_DIR "/pen", err, sizeof err) != 0) {
-    fprintf(stderr, "cannot load data/pen: %s\n", err);
-    return -1;
-  }
-  return 0;
-}
-
-static int free_params(void **state) {
-  (void)state;
-  mn_params_destroy(&params);
-  return 0;
-}
+#include "sil_fixture.h"
 
 static mnpen_sil_result run(mnpen_sil_scenario s, int unregulated, double depth_mm, uint64_t seed) {
   mnpen_sil_options o;
