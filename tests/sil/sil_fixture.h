@@ -1,6 +1,7 @@
 /*
  * Shared set-up of the SIL suites: the pen's parameters (data/pen) loaded
- * once per group into `params`, for mnpen_sil_run. Include after cmocka.
+ * once per group into `params`, and a run that must complete. Include after
+ * cmocka.
  */
 #ifndef MN_TESTS_SIL_FIXTURE_H
 #define MN_TESTS_SIL_FIXTURE_H
@@ -27,6 +28,18 @@ static int free_params(void **state) {
   (void)state;
   mn_params_destroy(&params);
   return 0;
+}
+
+/* A SIL run that must complete (whatever the pen's own outcome). */
+static mnpen_sil_result sil_run_ok(const mnpen_sil_options *o) {
+  mnpen_sil_result r;
+  char err[512] = "";
+  int rc = mnpen_sil_run(o, params, &r, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "sil run failed: %s\n", err);
+  }
+  assert_int_equal(rc, 0);
+  return r;
 }
 
 #endif

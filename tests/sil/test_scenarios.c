@@ -35,14 +35,7 @@ static mnpen_sil_result run(mnpen_sil_scenario s, int unregulated, double depth_
   o.unregulated = unregulated;
   o.depth_mm = depth_mm;
   o.seed = seed;
-  mnpen_sil_result r;
-  char err[512] = "";
-  int rc = mnpen_sil_run(&o, params, &r, err, sizeof err);
-  if (rc != 0) {
-    fprintf(stderr, "sil run failed: %s\n", err);
-  }
-  assert_int_equal(rc, 0);
-  return r;
+  return sil_run_ok(&o);
 }
 
 #define DEFAULT_DEPTH (-1.0)
