@@ -342,6 +342,31 @@ static void *get_array(h5io *io, hid_t loc, const char *name, hid_t mem_type, si
   return data;
 }
 
+enum { MAX_COUNT = 1 << 30 }; /* far above any run's, far below overflow */
+
+/* Rows of a 2-D dataset of `cols` columns: a table whose length is the
+ * dataset's own (0 and a format error when it is missing or misshapen). */
+static size_t get_rows(h5io *io, hid_t loc, const char *name, hsize_t cols) {
+  if (io->rc != 0) {
+    return 0;
+  }
+  hid_t d = H5Lexists(loc, name, H5P_DEFAULT) > 0 ? H5Dopen2(loc, name, H5P_DEFAULT) : -1;
+  hid_t sp = d < 0 ? -1 : H5Dget_space(d);
+  hsize_t dims[2] = {0, 0};
+  if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 ||
+      H5Sget_simple_extent_dims(sp, dims, NULL) != 2 || dims[1] != cols || dims[0] > MAX_COUNT) {
+    fail(io, MN_CHECKPOINT_EFORMAT, "missing or misshapen dataset", name);
+    dims[0] = 0;
+  }
+  if (sp >= 0) {
+    H5Sclose(sp);
+  }
+  if (d >= 0) {
+    H5Dclose(d);
+  }
+  return (size_t)dims[0];
+}
+
 static double *get_doubles(h5io *io, hid_t loc, const char *name, int rank, const hsize_t *dims) {
   return get_array(io, loc, name, H5T_NATIVE_DOUBLE, sizeof(double), rank, dims);
 }
@@ -563,8 +588,6 @@ int mn_checkpoint_write(const char *path, const mn_checkpoint_run *run, const mn
 
 /* -------------------------------------------------------------- read */
 
-enum { MAX_COUNT = 1 << 30 }; /* far above any run's, far below overflow */
-
 static void read_punctures(h5io *io, hid_t g, mn_course_session *cs) {
   hid_t pg = group_open(io, g, "punctures");
   if (get_i64(io, pg, "present") == 0 || io->rc != 0) {
@@ -626,26 +649,7 @@ static void read_session(h5io *io, hid_t sessions, int i, mn_course_session *cs)
   a->nz = (int)get_count(io, g, "nz", MAX_COUNT);
   a->steps = get_count(io, g, "steps", MAX_COUNT);
   /* the series' length is the dataset's */
-  size_t nseries = 0;
-  if (io->rc == 0) {
-    hid_t d = H5Lexists(g, "acute_series", H5P_DEFAULT) > 0
-                  ? H5Dopen2(g, "acute_series", H5P_DEFAULT)
-                  : -1;
-    hid_t sp = d < 0 ? -1 : H5Dget_space(d);
-    hsize_t dims[2] = {0, 0};
-    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 ||
-        H5Sget_simple_extent_dims(sp, dims, NULL) != 2 || dims[1] != SERIES_COLS ||
-        dims[0] > MAX_COUNT) {
-      fail(io, MN_CHECKPOINT_EFORMAT, "missing or misshapen dataset", "acute_series");
-    }
-    nseries = (size_t)dims[0];
-    if (sp >= 0) {
-      H5Sclose(sp);
-    }
-    if (d >= 0) {
-      H5Dclose(d);
-    }
-  }
+  size_t nseries = get_rows(io, g, "acute_series", SERIES_COLS);
   hsize_t dims[2] = {nseries, SERIES_COLS};
   double *rows = get_doubles(io, g, "acute_series", 2, dims);
   if (rows != NULL) {
@@ -708,23 +712,8 @@ static void read_table(h5io *io, hid_t state, mn_course_state *s) {
     names[nc++] = tok;
   }
   if (io->rc == 0 && nc != 0 && nc < 64) {
-    size_t rows = 0;
-    hid_t d = H5Lexists(state, "timeseries", H5P_DEFAULT) > 0
-                  ? H5Dopen2(state, "timeseries", H5P_DEFAULT)
-                  : -1;
-    hid_t sp = d < 0 ? -1 : H5Dget_space(d);
-    hsize_t dims[2] = {0, 0};
-    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 ||
-        H5Sget_simple_extent_dims(sp, dims, NULL) != 2 || dims[1] != nc || dims[0] > MAX_COUNT) {
-      fail(io, MN_CHECKPOINT_EFORMAT, "missing or misshapen dataset", "timeseries");
-    }
-    rows = (size_t)dims[0];
-    if (sp >= 0) {
-      H5Sclose(sp);
-    }
-    if (d >= 0) {
-      H5Dclose(d);
-    }
+    size_t rows = get_rows(io, state, "timeseries", nc);
+    hsize_t dims[2] = {rows, nc};
     double *data = get_doubles(io, state, "timeseries", 2, dims);
     if (io->rc == 0 && mn_table_create(&s->result.timeseries, nc, names) != 0) {
       fail(io, MN_CHECKPOINT_ENOMEM, "out of memory reading", "timeseries");
